@@ -158,7 +158,10 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     self.string(start)?
                 }
-                'h' | 'H' if self.byte_at(1) == Some(b'@') && matches!(self.byte_at(2), Some(b'"' | b'\'')) => {
+                'h' | 'H'
+                    if self.byte_at(1) == Some(b'@')
+                        && matches!(self.byte_at(2), Some(b'"' | b'\'')) =>
+                {
                     self.pos += 2;
                     self.verbatim_string(start)?
                 }
@@ -170,7 +173,9 @@ impl<'a> Lexer<'a> {
                             self.word();
                             self.push(TokenKind::Ident, start);
                         }
-                        _ => return Err(self.error(start, "Syntax error: unexpected character '$'")),
+                        _ => {
+                            return Err(self.error(start, "Syntax error: unexpected character '$'"));
+                        }
                     }
                 }
                 c if is_ident_start(c) => self.ident_or_raw(start)?,
@@ -215,7 +220,13 @@ impl<'a> Lexer<'a> {
                 }
                 // Non-breaking and other Unicode spaces, common in queries pasted from the web.
                 0xc2 | 0xe2 | 0xef => match self.peek_char() {
-                    Some(c) if c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}') => {
+                    Some(c)
+                        if c.is_whitespace()
+                            || matches!(
+                                c,
+                                '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
+                            ) =>
+                    {
                         self.pos += c.len_utf8()
                     }
                     _ => return,
@@ -245,7 +256,9 @@ impl<'a> Lexer<'a> {
         };
         if let Some(kind) = raw {
             let mut look = self.pos;
-            while look < self.bytes.len() && matches!(self.bytes[look], b' ' | b'\t' | b'\r' | b'\n') {
+            while look < self.bytes.len()
+                && matches!(self.bytes[look], b' ' | b'\t' | b'\r' | b'\n')
+            {
                 look += 1;
             }
             if self.bytes.get(look) == Some(&b'(') {
@@ -284,8 +297,8 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     self.digits();
                 }
-                // `1.` is a real; `1..2` is a range and `1.x` is not a number.
-                Some(b) if b == b'.' || b == b'_' || b.is_ascii_alphabetic() => {}
+                // `1.` is a real; `1..2` is a range, `1.x` and `1.['x']` are member access.
+                Some(b) if b == b'.' || b == b'_' || b == b'[' || b.is_ascii_alphabetic() => {}
                 _ => {
                     kind = TokenKind::Real;
                     self.pos += 1;
@@ -328,7 +341,10 @@ impl<'a> Lexer<'a> {
         Err(ParseError::new(
             self.src,
             Span::new(start as u32, self.pos as u32),
-            format!("Syntax error: '{}' is not a valid number or timespan literal", &self.src[start..self.pos]),
+            format!(
+                "Syntax error: '{}' is not a valid number or timespan literal",
+                &self.src[start..self.pos]
+            ),
         ))
     }
 
@@ -381,7 +397,10 @@ impl<'a> Lexer<'a> {
                 self.push(TokenKind::String, start);
                 Ok(())
             }
-            None => Err(self.error(start, "Syntax error: unterminated multi-line string literal")),
+            None => Err(self.error(
+                start,
+                "Syntax error: unterminated multi-line string literal",
+            )),
         }
     }
 
@@ -421,7 +440,10 @@ impl<'a> Lexer<'a> {
             ('?', _) => (TokenKind::Question, 1),
             _ => {
                 let shown: String = c.escape_debug().collect();
-                return Err(self.error(start, format!("Syntax error: unexpected character '{shown}'")));
+                return Err(self.error(
+                    start,
+                    format!("Syntax error: unexpected character '{shown}'"),
+                ));
             }
         };
         self.pos += len;
@@ -483,7 +505,11 @@ pub fn decode_string(text: &str) -> Result<String, String> {
                 }
             }
             Some('x') => {
-                let hex: String = chars.clone().take_while(|c| c.is_ascii_hexdigit()).take(4).collect();
+                let hex: String = chars
+                    .clone()
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .take(4)
+                    .collect();
                 for _ in 0..hex.len() {
                     chars.next();
                 }
@@ -513,8 +539,8 @@ mod tests {
         assert_eq!(
             kinds("a =~ b !~ c != d <> e <= f >= g == h => i .. j"),
             vec![
-                Ident, EqTilde, Ident, BangTilde, Ident, NotEq, Ident, LtGt, Ident, Le, Ident, Ge, Ident, EqEq,
-                Ident, Arrow, Ident, DotDot, Ident, Eof
+                Ident, EqTilde, Ident, BangTilde, Ident, NotEq, Ident, LtGt, Ident, Le, Ident, Ge,
+                Ident, EqEq, Ident, Arrow, Ident, DotDot, Ident, Eof
             ]
         );
     }
@@ -522,9 +548,12 @@ mod tests {
     #[test]
     fn numbers_and_timespans() {
         use TokenKind::*;
-        assert_eq!(kinds("1 1.5 1e3 0x1F 1d 1.5h 10microsecond 1tick 2ms"), vec![
-            Int, Real, Real, Int, Timespan, Timespan, Timespan, Timespan, Timespan, Eof
-        ]);
+        assert_eq!(
+            kinds("1 1.5 1e3 0x1F 1d 1.5h 10microsecond 1tick 2ms"),
+            vec![
+                Int, Real, Real, Int, Timespan, Timespan, Timespan, Timespan, Timespan, Eof
+            ]
+        );
         assert_eq!(kinds("1..10"), vec![Int, DotDot, Int, Eof]);
         assert!(tokenize("10GB").is_err());
         assert_eq!(kinds("1d2h 1."), vec![Timespan, Real, Eof]);
@@ -535,8 +564,10 @@ mod tests {
     fn string_forms() {
         use TokenKind::*;
         assert_eq!(
-            kinds(r#""a\"b" 'c' @"c:\x" h"secret" H@'x''y' ```multi
-line```"#),
+            kinds(
+                r#""a\"b" 'c' @"c:\x" h"secret" H@'x''y' ```multi
+line```"#
+            ),
             vec![String, String, String, String, String, String, Eof]
         );
         assert!(tokenize("\"open").is_err());
@@ -556,10 +587,20 @@ line```"#),
     fn raw_literals_and_comments() {
         use TokenKind::*;
         assert_eq!(
-            kinds("datetime(2020-01-01 10:00) // note\n guid(74be27de-1e4e-49d9-b579-fe0b331d3642) timespan(1.02:03:04)"),
-            vec![Raw(RawKind::DateTime), Raw(RawKind::Guid), Raw(RawKind::Timespan), Eof]
+            kinds(
+                "datetime(2020-01-01 10:00) // note\n guid(74be27de-1e4e-49d9-b579-fe0b331d3642) timespan(1.02:03:04)"
+            ),
+            vec![
+                Raw(RawKind::DateTime),
+                Raw(RawKind::Guid),
+                Raw(RawKind::Timespan),
+                Eof
+            ]
         );
-        assert_eq!(kinds("datetime_diff(a)"), vec![Ident, LParen, Ident, RParen, Eof]);
+        assert_eq!(
+            kinds("datetime_diff(a)"),
+            vec![Ident, LParen, Ident, RParen, Eof]
+        );
     }
 
     #[test]

@@ -110,8 +110,13 @@ fn list<T>(out: &mut String, items: &[T], mut f: impl FnMut(&mut String, &T)) {
 fn needs_brackets(name: &str) -> bool {
     let mut chars = name.chars();
     let plain = match chars.next() {
-        Some('$') => chars.next().is_some_and(|c| c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric()),
-        Some(c) => (c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric()),
+        Some('$') => {
+            chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+                && chars.all(|c| c == '_' || c.is_alphanumeric())
+        }
+        Some(c) => {
+            (c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric())
+        }
         None => false,
     };
     !plain || RESERVED_NAMES.contains(&name)
@@ -119,15 +124,93 @@ fn needs_brackets(name: &str) -> bool {
 
 /// Words the parser reads as something other than a name in some position.
 const RESERVED_NAMES: &[&str] = &[
-    "and", "or", "by", "on", "with", "of", "from", "to", "step", "in", "has", "contains", "startswith", "endswith",
-    "hasprefix", "hassuffix", "has_cs", "contains_cs", "startswith_cs", "endswith_cs", "hasprefix_cs",
-    "hassuffix_cs", "has_any", "has_all", "between", "matches", "like", "likecs", "notlike", "notlikecs",
-    "containscs", "notcontains", "notcontainscs", "notstartswith", "notendswith", "nothas", "notbetween", "asc",
-    "desc", "nulls", "true", "false", "True", "False", "TRUE", "FALSE", "datetime", "date", "timespan", "time",
-    "guid", "dynamic", "int", "long", "real", "double", "decimal", "bool", "boolean", "let", "set", "declare",
-    "print", "range", "datatable", "externaldata", "union", "search", "find", "evaluate", "limit", "default",
-    "view", "typeof", "as", "where", "project", "output", "declare", "kind", "withsource", "isfuzzy",
-    "bagexpansion", "with_itemindex", "others", "first", "last",
+    "and",
+    "or",
+    "by",
+    "on",
+    "with",
+    "of",
+    "from",
+    "to",
+    "step",
+    "in",
+    "has",
+    "contains",
+    "startswith",
+    "endswith",
+    "hasprefix",
+    "hassuffix",
+    "has_cs",
+    "contains_cs",
+    "startswith_cs",
+    "endswith_cs",
+    "hasprefix_cs",
+    "hassuffix_cs",
+    "has_any",
+    "has_all",
+    "between",
+    "matches",
+    "like",
+    "likecs",
+    "notlike",
+    "notlikecs",
+    "containscs",
+    "notcontains",
+    "notcontainscs",
+    "notstartswith",
+    "notendswith",
+    "nothas",
+    "notbetween",
+    "asc",
+    "desc",
+    "nulls",
+    "true",
+    "false",
+    "True",
+    "False",
+    "TRUE",
+    "FALSE",
+    "datetime",
+    "date",
+    "timespan",
+    "time",
+    "guid",
+    "dynamic",
+    "int",
+    "long",
+    "real",
+    "double",
+    "decimal",
+    "bool",
+    "boolean",
+    "let",
+    "set",
+    "declare",
+    "print",
+    "range",
+    "datatable",
+    "externaldata",
+    "union",
+    "search",
+    "find",
+    "evaluate",
+    "limit",
+    "default",
+    "view",
+    "typeof",
+    "as",
+    "where",
+    "project",
+    "output",
+    "declare",
+    "kind",
+    "withsource",
+    "isfuzzy",
+    "bagexpansion",
+    "with_itemindex",
+    "others",
+    "first",
+    "last",
 ];
 
 fn ident(out: &mut String, name: &str) {
@@ -253,14 +336,22 @@ fn dyn_value(out: &mut String, d: &DynValue) {
 fn expr_precedence(e: &Expr) -> u8 {
     match &e.kind {
         ExprKind::Pipe { .. } | ExprKind::Source(_) => precedence::PIPE,
-        ExprKind::Logical { op: LogicalOp::Or, .. } => precedence::OR,
-        ExprKind::Logical { op: LogicalOp::And, .. } => precedence::AND,
+        ExprKind::Logical {
+            op: LogicalOp::Or, ..
+        } => precedence::OR,
+        ExprKind::Logical {
+            op: LogicalOp::And, ..
+        } => precedence::AND,
         ExprKind::Binary { op, .. } => op.precedence(),
-        ExprKind::InList { .. } | ExprKind::Between { .. } | ExprKind::SearchColumn { .. } => precedence::COMPARISON,
+        ExprKind::InList { .. } | ExprKind::Between { .. } | ExprKind::SearchColumn { .. } => {
+            precedence::COMPARISON
+        }
         ExprKind::Unary { .. } => precedence::UNARY,
         // A negative literal reads as a unary minus to its neighbours.
         ExprKind::Literal(Literal::Long(v)) if *v < 0 => precedence::UNARY,
-        ExprKind::Literal(Literal::Real(v)) if v.is_sign_negative() && v.is_finite() => precedence::UNARY,
+        ExprKind::Literal(Literal::Real(v)) if v.is_sign_negative() && v.is_finite() => {
+            precedence::UNARY
+        }
         ExprKind::Member { .. } | ExprKind::Index { .. } => precedence::POSTFIX,
         _ => precedence::PRIMARY,
     }
@@ -268,7 +359,9 @@ fn expr_precedence(e: &Expr) -> u8 {
 
 /// Writes `e`, in parentheses if it binds more loosely than `min`.
 fn expr(out: &mut String, e: &Expr, min: u8) {
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, || expr_in_parens_if_needed(out, e, min))
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+        expr_in_parens_if_needed(out, e, min)
+    })
 }
 
 fn expr_in_parens_if_needed(out: &mut String, e: &Expr, min: u8) {
@@ -336,7 +429,11 @@ fn expr_bare(out: &mut String, e: &Expr) {
         ExprKind::Binary { op, left, right } => {
             let p = op.precedence();
             // Comparisons do not chain in print: both sides parenthesised if comparisons.
-            let (lmin, rmin) = if p == precedence::COMPARISON { (p + 1, p + 1) } else { (p, p + 1) };
+            let (lmin, rmin) = if p == precedence::COMPARISON {
+                (p + 1, p + 1)
+            } else {
+                (p, p + 1)
+            };
             expr(out, left, lmin);
             out.push(' ');
             out.push_str(&op.symbol());
@@ -355,7 +452,11 @@ fn expr_bare(out: &mut String, e: &Expr) {
                 expr(out, o, p + 1);
             }
         }
-        ExprKind::InList { op, expr: x, list: items } => {
+        ExprKind::InList {
+            op,
+            expr: x,
+            list: items,
+        } => {
             expr(out, x, precedence::COMPARISON + 1);
             out.push(' ');
             out.push_str(op.keyword());
@@ -370,7 +471,11 @@ fn expr_bare(out: &mut String, e: &Expr) {
             high,
         } => {
             expr(out, x, precedence::COMPARISON + 1);
-            out.push_str(if *negated { " !between (" } else { " between (" });
+            out.push_str(if *negated {
+                " !between ("
+            } else {
+                " between ("
+            });
             expr(out, low, precedence::COMPARISON + 1);
             out.push_str(" .. ");
             expr(out, high, precedence::COMPARISON + 1);
@@ -626,7 +731,11 @@ fn operator(out: &mut String, op: &Operator) {
             out.push_str("union");
             union_body(out, u);
         }
-        OperatorKind::MvExpand { params, items, limit } => {
+        OperatorKind::MvExpand {
+            params,
+            items,
+            limit,
+        } => {
             out.push_str("mv-expand");
             op_params(out, params);
             out.push(' ');
@@ -700,7 +809,11 @@ fn operator(out: &mut String, op: &Operator) {
                 out.push(')');
             }
         }
-        OperatorKind::Evaluate { params, call, schema } => {
+        OperatorKind::Evaluate {
+            params,
+            call,
+            schema,
+        } => {
             out.push_str("evaluate");
             op_params(out, params);
             out.push(' ');
@@ -879,7 +992,8 @@ fn operator(out: &mut String, op: &Operator) {
         }
         OperatorKind::Reduce { by, params } => {
             out.push_str("reduce");
-            let (kind, with): (Vec<&OpParam>, Vec<&OpParam>) = params.iter().partition(|p| p.name.name == "kind");
+            let (kind, with): (Vec<&OpParam>, Vec<&OpParam>) =
+                params.iter().partition(|p| p.name.name == "kind");
             for p in kind {
                 let _ = write!(out, " kind=");
                 expr(out, &p.value, precedence::UNARY);
@@ -921,7 +1035,12 @@ fn source(out: &mut String, s: &Source) {
             out.push_str("print ");
             list(out, items, named);
         }
-        Source::Range { column, from, to, step } => {
+        Source::Range {
+            column,
+            from,
+            to,
+            step,
+        } => {
             out.push_str("range ");
             ident(out, &column.name);
             out.push_str(" from ");
@@ -938,7 +1057,11 @@ fn source(out: &mut String, s: &Source) {
             list(out, values, |out, e| expr(out, e, precedence::OR));
             out.push(']');
         }
-        Source::ExternalData { columns, uris, options } => {
+        Source::ExternalData {
+            columns,
+            uris,
+            options,
+        } => {
             out.push_str("externaldata(");
             list(out, columns, column_decl);
             out.push_str(") [");

@@ -70,7 +70,12 @@ pub fn format_timespan(ticks: i64) -> String {
     if days > 0 {
         s.push_str(&format!("{days}."));
     }
-    s.push_str(&format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60));
+    s.push_str(&format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    ));
     if frac > 0 {
         s.push_str(&format!(".{frac:07}"));
     }
@@ -91,7 +96,10 @@ impl Cursor<'_> {
         if self.i - start < min {
             return None;
         }
-        std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.s[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
 
     fn eat(&mut self, b: u8) -> bool {
@@ -178,7 +186,9 @@ fn zone(c: &mut Cursor) -> Option<i64> {
     Some(sign * (h * 3600 + m * 60) * TICKS_PER_SECOND)
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// Parses the text of `datetime(...)` or a string given to `todatetime()`: ISO 8601
 /// (`2014-05-25T08:20:03.123456Z`, `2014-05-25 08:20`, `2014-05-25`) and RFC 822/1123
@@ -195,7 +205,10 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
 }
 
 fn parse_iso(t: &str) -> Option<i64> {
-    let mut c = Cursor { s: t.as_bytes(), i: 0 };
+    let mut c = Cursor {
+        s: t.as_bytes(),
+        i: 0,
+    };
     let y = c.number(4, 4)?;
     let sep = c.peek()?;
     if sep != b'-' && sep != b'/' {
@@ -242,7 +255,10 @@ fn parse_rfc(t: &str) -> Option<i64> {
     }
     let mut ticks = days_from_civil(y, m, d) * TICKS_PER_DAY;
     if let Some(time) = parts.next() {
-        let mut c = Cursor { s: time.as_bytes(), i: 0 };
+        let mut c = Cursor {
+            s: time.as_bytes(),
+            i: 0,
+        };
         ticks += time_of_day(&mut c)?;
         if !c.done() {
             return None;
@@ -253,7 +269,10 @@ fn parse_rfc(t: &str) -> Option<i64> {
         0
     } else {
         let z = rest.join("");
-        let mut c = Cursor { s: z.as_bytes(), i: 0 };
+        let mut c = Cursor {
+            s: z.as_bytes(),
+            i: 0,
+        };
         let o = zone(&mut c)?;
         if !c.done() {
             return None;
@@ -272,7 +291,10 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
     let ticks = if t.contains(':') {
-        let mut c = Cursor { s: t.as_bytes(), i: 0 };
+        let mut c = Cursor {
+            s: t.as_bytes(),
+            i: 0,
+        };
         let first = c.number(1, 9)?;
         let (days, hours) = if c.eat(b'.') {
             (first, c.number(1, 2)?)
@@ -298,9 +320,7 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
             .checked_mul(TICKS_PER_SECOND)?
             .checked_add(frac)?
     } else {
-        let split = t
-            .find(|c: char| c.is_ascii_alphabetic())
-            .unwrap_or(t.len());
+        let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
         let (num, unit) = t.split_at(split);
         let unit_ticks = if unit.is_empty() {
             TICKS_PER_DAY
@@ -334,7 +354,14 @@ pub fn parse_guid(text: &str) -> Option<String> {
         return None;
     }
     let h = hex.to_ascii_lowercase();
-    Some(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
 }
 
 #[cfg(test)]
@@ -357,26 +384,39 @@ mod tests {
             parse_datetime("Sat, 8 Nov 2014 15:05:02 GMT"),
             parse_datetime("2014-11-08T15:05:02Z")
         );
-        assert_eq!(parse_datetime("8 Nov 14 15:05"), parse_datetime("2014-11-08 15:05"));
+        assert_eq!(
+            parse_datetime("8 Nov 14 15:05"),
+            parse_datetime("2014-11-08 15:05")
+        );
     }
 
     #[test]
     fn datetime_round_trip() {
         for ticks in [0, 1, -1, 15_987_654_321_234_567, -621_355_968_000_000_000] {
-            assert_eq!(parse_datetime(&format_datetime(ticks)), Some(ticks), "{ticks}");
+            assert_eq!(
+                parse_datetime(&format_datetime(ticks)),
+                Some(ticks),
+                "{ticks}"
+            );
         }
         assert_eq!(format_datetime(0), "1970-01-01T00:00:00.0000000Z");
     }
 
     #[test]
     fn timespans() {
-        assert_eq!(parse_timespan("1.02:03:04.5"), Some(((26 * 3600 + 184) * 10 + 5) * 1_000_000));
+        assert_eq!(
+            parse_timespan("1.02:03:04.5"),
+            Some(((26 * 3600 + 184) * 10 + 5) * 1_000_000)
+        );
         assert_eq!(parse_timespan("00:10:00"), Some(6_000_000_000));
         assert_eq!(parse_timespan("1d"), Some(TICKS_PER_DAY));
         assert_eq!(parse_timespan("-30m"), Some(-18_000_000_000));
         assert_eq!(parse_timespan("2"), Some(2 * TICKS_PER_DAY));
         assert_eq!(parse_timespan("1.5h"), Some(54_000_000_000));
-        assert_eq!(format_timespan(parse_timespan("1.02:03:04.5").unwrap()), "1.02:03:04.5000000");
+        assert_eq!(
+            format_timespan(parse_timespan("1.02:03:04.5").unwrap()),
+            "1.02:03:04.5000000"
+        );
         assert_eq!(format_timespan(-TICKS_PER_SECOND), "-00:00:01");
         for t in [0, 1, -1, 123_456_789_012, -TICKS_PER_DAY * 3 - 7] {
             assert_eq!(parse_timespan(&format_timespan(t)), Some(t), "{t}");

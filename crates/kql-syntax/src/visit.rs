@@ -23,12 +23,14 @@ impl Expr {
                 f(left);
                 f(right);
             }
-            ExprKind::Logical { operands, .. } => operands.iter().for_each(|e| f(e)),
+            ExprKind::Logical { operands, .. } => each(operands, f),
             ExprKind::InList { expr, list, .. } => {
                 f(expr);
-                list.iter().for_each(|e| f(e));
+                each(list, f);
             }
-            ExprKind::Between { expr, low, high, .. } => {
+            ExprKind::Between {
+                expr, low, high, ..
+            } => {
                 f(expr);
                 f(low);
                 f(high);
@@ -40,6 +42,12 @@ impl Expr {
             }
             ExprKind::Source(source) => source.for_each_expr(f),
         }
+    }
+}
+
+fn each<'a>(items: &'a [Expr], f: &mut dyn FnMut(&'a Expr)) {
+    for e in items {
+        f(e);
     }
 }
 
@@ -62,17 +70,24 @@ impl Operator {
     /// Calls `f` on each expression the operator holds.
     pub fn for_each_expr<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         match &self.kind {
-            OperatorKind::Where(e) | OperatorKind::Take(e) | OperatorKind::Invoke(e) | OperatorKind::Sample(e) => f(e),
-            OperatorKind::Project(items) | OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
-                named(items, f)
-            }
+            OperatorKind::Where(e)
+            | OperatorKind::Take(e)
+            | OperatorKind::Invoke(e)
+            | OperatorKind::Sample(e) => f(e),
+            OperatorKind::Project(items)
+            | OperatorKind::Extend(items)
+            | OperatorKind::Serialize(items) => named(items, f),
             OperatorKind::ProjectAway(_)
             | OperatorKind::ProjectKeep(_)
             | OperatorKind::ProjectRename(_)
             | OperatorKind::ProjectReorder(_)
             | OperatorKind::Count { .. }
             | OperatorKind::GetSchema => {}
-            OperatorKind::Summarize { params: p, aggs, by } => {
+            OperatorKind::Summarize {
+                params: p,
+                aggs,
+                by,
+            } => {
                 params(p, f);
                 named(aggs, f);
                 named(by, f);
@@ -116,21 +131,29 @@ impl Operator {
             } => {
                 params(p, f);
                 f(right);
-                on.iter().for_each(|e| f(e));
+                each(on, f);
                 if let Some(e) = predicate {
                     f(e);
                 }
             }
-            OperatorKind::Lookup { params: p, right, on } => {
+            OperatorKind::Lookup {
+                params: p,
+                right,
+                on,
+            } => {
                 params(p, f);
                 f(right);
-                on.iter().for_each(|e| f(e));
+                each(on, f);
             }
             OperatorKind::Union(u) => {
                 params(&u.params, f);
-                u.tables.iter().for_each(|e| f(e));
+                each(&u.tables, f);
             }
-            OperatorKind::MvExpand { params: p, items, limit } => {
+            OperatorKind::MvExpand {
+                params: p,
+                items,
+                limit,
+            } => {
                 params(p, f);
                 items.iter().for_each(|i| f(&i.expr));
                 if let Some(l) = limit {
@@ -150,15 +173,21 @@ impl Operator {
                 }
                 sub_query(body, f);
             }
-            OperatorKind::Parse { params: p, source, .. } => {
+            OperatorKind::Parse {
+                params: p, source, ..
+            } => {
                 params(p, f);
                 f(source);
             }
-            OperatorKind::ParseKv { source, options, .. } => {
+            OperatorKind::ParseKv {
+                source, options, ..
+            } => {
                 f(source);
                 params(options, f);
             }
-            OperatorKind::Evaluate { params: p, call, .. } => {
+            OperatorKind::Evaluate {
+                params: p, call, ..
+            } => {
                 params(p, f);
                 f(call);
             }
@@ -196,10 +225,12 @@ impl Operator {
                 named(by, f);
             }
             OperatorKind::Render { properties, .. } => params(properties, f),
-            OperatorKind::As { params: p, .. } | OperatorKind::Consume { params: p } => params(p, f),
+            OperatorKind::As { params: p, .. } | OperatorKind::Consume { params: p } => {
+                params(p, f)
+            }
             OperatorKind::Search(s) => {
                 params(&s.params, f);
-                s.tables.iter().for_each(|e| f(e));
+                each(&s.tables, f);
                 f(&s.predicate);
             }
             OperatorKind::SampleDistinct { count, of } => {
@@ -212,7 +243,9 @@ impl Operator {
                     sub_query(q, f);
                 }
             }
-            OperatorKind::Partition { params: p, body, .. } => {
+            OperatorKind::Partition {
+                params: p, body, ..
+            } => {
                 params(p, f);
                 sub_query(body, f);
             }
@@ -249,18 +282,18 @@ impl Source {
                 f(to);
                 f(step);
             }
-            Source::Datatable { values, .. } => values.iter().for_each(|e| f(e)),
+            Source::Datatable { values, .. } => each(values, f),
             Source::ExternalData { uris, options, .. } => {
-                uris.iter().for_each(|e| f(e));
+                each(uris, f);
                 params(options, f);
             }
             Source::Union(u) => {
                 params(&u.params, f);
-                u.tables.iter().for_each(|e| f(e));
+                each(&u.tables, f);
             }
             Source::Search(s) => {
                 params(&s.params, f);
-                s.tables.iter().for_each(|e| f(e));
+                each(&s.tables, f);
                 f(&s.predicate);
             }
             Source::Find {
@@ -270,7 +303,7 @@ impl Source {
                 ..
             } => {
                 params(p, f);
-                tables.iter().for_each(|e| f(e));
+                each(tables, f);
                 f(predicate);
             }
             Source::Evaluate { params: p, call } => {
@@ -288,7 +321,7 @@ impl Statement {
             Statement::Let(l) => match &l.value {
                 LetValue::Expr(e) => f(e),
                 LetValue::Function(def) | LetValue::View(def) => {
-                    def.params.iter().filter_map(|p| p.default.as_ref()).for_each(|e| f(e));
+                    param_defaults(&def.params, f);
                     def.body.iter().for_each(|s| s.for_each_expr(f));
                 }
             },
@@ -297,11 +330,15 @@ impl Statement {
                     f(v);
                 }
             }
-            Statement::DeclareParameters { params, .. } => {
-                params.iter().filter_map(|p| p.default.as_ref()).for_each(|e| f(e))
-            }
+            Statement::DeclareParameters { params, .. } => param_defaults(params, f),
             Statement::Expr(e) => f(e),
         }
+    }
+}
+
+fn param_defaults<'a>(params: &'a [Param], f: &mut dyn FnMut(&'a Expr)) {
+    for e in params.iter().filter_map(|p| p.default.as_ref()) {
+        f(e);
     }
 }
 

@@ -45,7 +45,10 @@ pub enum Statement {
         span: Span,
     },
     /// `declare query_parameters(name:type [= default], ...)`.
-    DeclareParameters { params: Vec<Param>, span: Span },
+    DeclareParameters {
+        params: Vec<Param>,
+        span: Span,
+    },
     /// A tabular (or, inside function bodies, scalar) expression.
     Expr(Expr),
 }

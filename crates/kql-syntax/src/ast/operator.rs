@@ -245,11 +245,7 @@ pub enum SeriesRange {
         step: Expr,
     },
     /// The legacy `in range(start, stop, step)` form.
-    InRange {
-        start: Expr,
-        stop: Expr,
-        step: Expr,
-    },
+    InRange { start: Expr, stop: Expr, step: Expr },
 }
 
 #[derive(Debug, Clone, PartialEq)]

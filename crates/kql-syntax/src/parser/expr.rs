@@ -74,7 +74,11 @@ impl Parser<'_> {
     fn ends_expression(&self) -> bool {
         matches!(
             self.kind(),
-            TokenKind::Eof | TokenKind::Pipe | TokenKind::Semi | TokenKind::RParen | TokenKind::Comma
+            TokenKind::Eof
+                | TokenKind::Pipe
+                | TokenKind::Semi
+                | TokenKind::RParen
+                | TokenKind::Comma
         )
     }
 
@@ -105,8 +109,11 @@ impl Parser<'_> {
         if let Some(negated) = self.between_op() {
             return self.nested(|p| p.between(negated, left));
         }
-        if self.search_mode && self.at(TokenKind::Colon) {
-            if let ExprKind::Name(column) = &left.kind {
+        if self.search_mode
+            && self.at(TokenKind::Colon)
+            && let ExprKind::Name(column) = &left.kind
+        {
+            {
                 let column = column.clone();
                 self.advance();
                 let term = self.nested(|p| p.additive())?;
@@ -153,10 +160,18 @@ impl Parser<'_> {
 
     /// "expected an expression after '=='", pointing where the operand should be.
     fn missing_operand(&self, op_pos: usize) -> ParseError {
-        let op_text = &self.src[self.tokens[op_pos].span.start as usize..self.prev_span().end as usize];
+        let op_text =
+            &self.src[self.tokens[op_pos].span.start as usize..self.prev_span().end as usize];
         let t = self.peek();
         let msg = format!("Syntax error: expected an expression after '{op_text}'");
-        self.error_at(if t.kind == TokenKind::Eof { self.prev_span() } else { t.span }, msg)
+        self.error_at(
+            if t.kind == TokenKind::Eof {
+                self.prev_span()
+            } else {
+                t.span
+            },
+            msg,
+        )
     }
 
     /// Consumes a comparison or string operator, if one is next.
@@ -332,10 +347,10 @@ impl Parser<'_> {
         };
         let start = self.advance().span;
         // `-5`, `-1d`: a signed literal, so that printing and re-parsing agree.
-        if op == UnaryOp::Neg {
-            if let Some(lit) = self.negative_literal()? {
-                return Ok(Expr::new(ExprKind::Literal(lit), self.span_from(start)));
-            }
+        if op == UnaryOp::Neg
+            && let Some(lit) = self.negative_literal()?
+        {
+            return Ok(Expr::new(ExprKind::Literal(lit), self.span_from(start)));
         }
         let operand = self.nested(|p| p.unary())?;
         let span = start.to(operand.span);
@@ -351,7 +366,10 @@ impl Parser<'_> {
     /// After a `-`: a number or timespan literal becomes negative, unless a postfix follows.
     fn negative_literal(&mut self) -> Result<Option<Literal>, ParseError> {
         let t = self.peek();
-        if !matches!(t.kind, TokenKind::Int | TokenKind::Real | TokenKind::Timespan) {
+        if !matches!(
+            t.kind,
+            TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+        ) {
             return Ok(None);
         }
         if matches!(self.kind_at(1), TokenKind::Dot | TokenKind::LBracket) {
@@ -500,7 +518,10 @@ impl Parser<'_> {
         }
         self.advance();
         let args = self.nested(|p| p.call_args())?;
-        Ok(Expr::new(ExprKind::Call { name, args }, self.span_from(t.span)))
+        Ok(Expr::new(
+            ExprKind::Call { name, args },
+            self.span_from(t.span),
+        ))
     }
 
     /// After `(`: arguments up to and including `)`.
@@ -521,19 +542,22 @@ impl Parser<'_> {
 
     fn arg(&mut self) -> Result<Arg, ParseError> {
         let t = self.peek();
-        if t.kind == TokenKind::Star && matches!(self.kind_at(1), TokenKind::Comma | TokenKind::RParen) {
+        if t.kind == TokenKind::Star
+            && matches!(self.kind_at(1), TokenKind::Comma | TokenKind::RParen)
+        {
             self.advance();
             return Ok(Arg {
                 name: None,
                 value: Expr::new(ExprKind::Star, t.span),
             });
         }
-        if t.kind == TokenKind::Ident && self.kind_at(1) == TokenKind::Assign {
-            self.advance();
+        let name_width = if self.at(TokenKind::LBracket) { 3 } else { 1 };
+        if self.at_name() && self.kind_at(name_width) == TokenKind::Assign {
+            let name = self.name("an argument name")?;
             self.advance();
             let value = self.pipe_expr()?;
             return Ok(Arg {
-                name: Some(Ident::new(self.text(t), t.span)),
+                name: Some(name),
                 value,
             });
         }
@@ -579,7 +603,10 @@ impl Parser<'_> {
         loop {
             match self.kind_at(n) {
                 TokenKind::Ident => n += 1,
-                TokenKind::LBracket if self.kind_at(n + 1) == TokenKind::String && self.kind_at(n + 2) == TokenKind::RBracket => {
+                TokenKind::LBracket
+                    if self.kind_at(n + 1) == TokenKind::String
+                        && self.kind_at(n + 2) == TokenKind::RBracket =>
+                {
                     n += 3
                 }
                 _ => return Ok(None),

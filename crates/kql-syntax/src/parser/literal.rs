@@ -10,25 +10,42 @@ use crate::time;
 
 impl Parser<'_> {
     /// Decodes an Int, Real or Timespan token's text (possibly with a leading `-`).
-    pub(crate) fn number_literal(&self, kind: TokenKind, text: &str, span: Span) -> Result<Literal, ParseError> {
-        let bad = || self.error_at(span, format!("Syntax error: invalid numeric literal '{text}'"));
+    pub(crate) fn number_literal(
+        &self,
+        kind: TokenKind,
+        text: &str,
+        span: Span,
+    ) -> Result<Literal, ParseError> {
+        let bad = || {
+            self.error_at(
+                span,
+                format!("Syntax error: invalid numeric literal '{text}'"),
+            )
+        };
         match kind {
             TokenKind::Int => {
                 let (neg, digits) = match text.strip_prefix('-') {
                     Some(d) => (true, d),
                     None => (false, text),
                 };
-                let magnitude = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+                let magnitude = match digits
+                    .strip_prefix("0x")
+                    .or_else(|| digits.strip_prefix("0X"))
+                {
                     Some(hex) => i128::from_str_radix(hex, 16).ok(),
                     None => digits.parse::<i128>().ok(),
                 };
                 let m = magnitude.ok_or_else(bad)?;
                 let v = if neg { -m } else { m };
                 // Beyond 64 bits Kusto reads the number as a real.
-                Ok(i64::try_from(v).map(Literal::Long).unwrap_or(Literal::Real(v as f64)))
+                Ok(i64::try_from(v)
+                    .map(Literal::Long)
+                    .unwrap_or(Literal::Real(v as f64)))
             }
             TokenKind::Real => text.parse::<f64>().map(Literal::Real).map_err(|_| bad()),
-            TokenKind::Timespan => timespan_literal_ticks(text).map(Literal::Timespan).ok_or_else(bad),
+            TokenKind::Timespan => timespan_literal_ticks(text)
+                .map(Literal::Timespan)
+                .ok_or_else(bad),
             _ => Err(bad()),
         }
     }
@@ -51,7 +68,12 @@ impl Parser<'_> {
             RawKind::Timespan => time::parse_timespan(inner).map(Literal::Timespan),
             RawKind::Guid => time::parse_guid(inner).map(Literal::Guid),
         };
-        value.ok_or_else(|| self.error_at(t.span, format!("Syntax error: '{inner}' is not a valid {what} literal")))
+        value.ok_or_else(|| {
+            self.error_at(
+                t.span,
+                format!("Syntax error: '{inner}' is not a valid {what} literal"),
+            )
+        })
     }
 
     /// `long(5)`, `int(-1)`, `real(nan)`, `decimal(1.5)`, `bool(true)`, `long(null)`.
@@ -64,11 +86,19 @@ impl Parser<'_> {
             self.eat(TokenKind::Plus);
         }
         let t = self.advance();
-        let word = if t.kind == TokenKind::Ident { self.text(t) } else { "" };
+        let word = if t.kind == TokenKind::Ident {
+            self.text(t)
+        } else {
+            ""
+        };
         let bad = |p: &Self| {
             p.error_at(
                 t.span,
-                format!("Syntax error: {} is not a valid {} literal", p.describe(t), ty.name()),
+                format!(
+                    "Syntax error: {} is not a valid {} literal",
+                    p.describe(t),
+                    ty.name()
+                ),
             )
         };
         let lit = if word == "null" && !neg {
@@ -83,7 +113,11 @@ impl Parser<'_> {
                 },
                 ScalarType::Real => match (t.kind, word) {
                     (TokenKind::Ident, "nan") => Literal::Real(f64::NAN),
-                    (TokenKind::Ident, "inf") => Literal::Real(if neg { f64::NEG_INFINITY } else { f64::INFINITY }),
+                    (TokenKind::Ident, "inf") => Literal::Real(if neg {
+                        f64::NEG_INFINITY
+                    } else {
+                        f64::INFINITY
+                    }),
                     (TokenKind::Int | TokenKind::Real, _) => {
                         let v: f64 = self.text(t).parse().map_err(|_| bad(self))?;
                         Literal::Real(if neg { -v } else { v })
@@ -92,10 +126,18 @@ impl Parser<'_> {
                 },
                 ScalarType::Decimal if matches!(t.kind, TokenKind::Int | TokenKind::Real) => {
                     let text = self.text(t);
-                    Literal::Decimal(if neg { format!("-{text}") } else { text.to_string() })
+                    Literal::Decimal(if neg {
+                        format!("-{text}")
+                    } else {
+                        text.to_string()
+                    })
                 }
                 ScalarType::Int | ScalarType::Long if t.kind == TokenKind::Int => {
-                    let text = if neg { format!("-{}", self.text(t)) } else { self.text(t).to_string() };
+                    let text = if neg {
+                        format!("-{}", self.text(t))
+                    } else {
+                        self.text(t).to_string()
+                    };
                     match self.number_literal(TokenKind::Int, &text, t.span)? {
                         Literal::Long(v) if ty == ScalarType::Int => {
                             Literal::Int(i32::try_from(v).map_err(|_| bad(self))?)
@@ -117,7 +159,10 @@ impl Parser<'_> {
         self.advance(); // (
         let value = self.dyn_value()?;
         self.expect(TokenKind::RParen, "')' to close 'dynamic('")?;
-        Ok(Expr::new(ExprKind::Literal(Literal::Dynamic(value)), self.span_from(start)))
+        Ok(Expr::new(
+            ExprKind::Literal(Literal::Dynamic(value)),
+            self.span_from(start),
+        ))
     }
 
     fn dyn_value(&mut self) -> Result<DynValue, ParseError> {
@@ -153,17 +198,28 @@ impl Parser<'_> {
                 Ok(DynValue::Object(fields))
             }
             TokenKind::String => Ok(DynValue::String(self.string_literal()?.0)),
-            TokenKind::Int | TokenKind::Real | TokenKind::Timespan | TokenKind::Minus | TokenKind::Plus => {
+            TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::Minus
+            | TokenKind::Plus => {
                 let neg = self.eat(TokenKind::Minus);
                 if !neg {
                     self.eat(TokenKind::Plus);
                 }
                 let n = self.peek();
-                if !matches!(n.kind, TokenKind::Int | TokenKind::Real | TokenKind::Timespan) {
+                if !matches!(
+                    n.kind,
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                ) {
                     return Err(self.expected("a number"));
                 }
                 self.advance();
-                let text = if neg { format!("-{}", self.text(n)) } else { self.text(n).to_string() };
+                let text = if neg {
+                    format!("-{}", self.text(n))
+                } else {
+                    self.text(n).to_string()
+                };
                 Ok(match self.number_literal(n.kind, &text, n.span)? {
                     Literal::Long(v) => DynValue::Long(v),
                     Literal::Real(v) => DynValue::Real(v),
@@ -183,14 +239,21 @@ impl Parser<'_> {
             TokenKind::Ident => {
                 let word = self.text(t);
                 let called = self.kind_at(1) == TokenKind::LParen;
-                if called && matches!(word, "int" | "long" | "real" | "double" | "bool" | "boolean" | "decimal") {
+                if called
+                    && matches!(
+                        word,
+                        "int" | "long" | "real" | "double" | "bool" | "boolean" | "decimal"
+                    )
+                {
                     let e = self.typed_literal()?;
                     return Ok(match e.kind {
                         ExprKind::Literal(Literal::Int(v)) => DynValue::Long(v as i64),
                         ExprKind::Literal(Literal::Long(v)) => DynValue::Long(v),
                         ExprKind::Literal(Literal::Real(v)) => DynValue::Real(v),
                         ExprKind::Literal(Literal::Bool(v)) => DynValue::Bool(v),
-                        ExprKind::Literal(Literal::Decimal(v)) => v.parse().map(DynValue::Real).unwrap_or(DynValue::Null),
+                        ExprKind::Literal(Literal::Decimal(v)) => {
+                            v.parse().map(DynValue::Real).unwrap_or(DynValue::Null)
+                        }
                         _ => DynValue::Null,
                     });
                 }
@@ -201,7 +264,9 @@ impl Parser<'_> {
                     "false" => Ok(DynValue::Bool(false)),
                     _ => Err(self.error_at(
                         t.span,
-                        format!("Syntax error: '{word}' is not a constant; dynamic() takes JSON values"),
+                        format!(
+                            "Syntax error: '{word}' is not a constant; dynamic() takes JSON values"
+                        ),
                     )),
                 }
             }

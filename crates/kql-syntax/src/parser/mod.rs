@@ -38,7 +38,10 @@ pub fn parse_query(src: &str) -> Result<Query, ParseError> {
         ParseError::new(
             src,
             span,
-            format!("Syntax error: the query is nested too deeply (more than {} levels)", crate::visit::MAX_HEIGHT),
+            format!(
+                "Syntax error: the query is nested too deeply (more than {} levels)",
+                crate::visit::MAX_HEIGHT
+            ),
         )
     })?;
     Ok(query)
@@ -158,15 +161,30 @@ impl<'a> Parser<'a> {
         let t = self.peek();
         let closes = matches!(
             t.kind,
-            TokenKind::Eof | TokenKind::Pipe | TokenKind::Semi | TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace
+            TokenKind::Eof
+                | TokenKind::Pipe
+                | TokenKind::Semi
+                | TokenKind::RParen
+                | TokenKind::RBracket
+                | TokenKind::RBrace
         );
         if closes && self.pos > 0 {
             let prev = self.tokens[self.pos - 1];
-            let msg = format!("Syntax error: expected {what} after {}", self.describe(prev));
-            let span = if t.kind == TokenKind::Eof { prev.span } else { t.span };
+            let msg = format!(
+                "Syntax error: expected {what} after {}",
+                self.describe(prev)
+            );
+            let span = if t.kind == TokenKind::Eof {
+                prev.span
+            } else {
+                t.span
+            };
             self.error_at(span, msg)
         } else {
-            self.error_at(t.span, format!("Syntax error: expected {what}, found {}", self.describe(t)))
+            self.error_at(
+                t.span,
+                format!("Syntax error: expected {what}, found {}", self.describe(t)),
+            )
         }
     }
 
@@ -193,7 +211,9 @@ impl<'a> Parser<'a> {
         if self.depth > MAX_NESTING {
             return Err(self.error_at(
                 self.peek().span,
-                format!("Syntax error: the query is nested too deeply (more than {MAX_NESTING} levels)"),
+                format!(
+                    "Syntax error: the query is nested too deeply (more than {MAX_NESTING} levels)"
+                ),
             ));
         }
         Ok(())
@@ -205,7 +225,10 @@ impl<'a> Parser<'a> {
 
     /// Runs `f` one nesting level deeper, on a larger stack if this one runs low, so that
     /// the nesting limit and not the thread's stack size decides what parses.
-    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, ParseError>) -> Result<T, ParseError> {
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
         self.enter()?;
         let r = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || f(self));
         self.leave();
@@ -218,7 +241,9 @@ impl<'a> Parser<'a> {
     fn at_name(&self) -> bool {
         match self.kind() {
             TokenKind::Ident => true,
-            TokenKind::LBracket => self.kind_at(1) == TokenKind::String && self.kind_at(2) == TokenKind::RBracket,
+            TokenKind::LBracket => {
+                self.kind_at(1) == TokenKind::String && self.kind_at(2) == TokenKind::RBracket
+            }
             _ => false,
         }
     }
@@ -283,8 +308,10 @@ impl<'a> Parser<'a> {
                     let t = self.advance();
                     pattern.push_str(self.text(t));
                     let next = self.peek();
-                    if !matches!(next.kind, TokenKind::Ident | TokenKind::Star | TokenKind::Int)
-                        || next.span.start != t.span.end
+                    if !matches!(
+                        next.kind,
+                        TokenKind::Ident | TokenKind::Star | TokenKind::Int
+                    ) || next.span.start != t.span.end
                     {
                         break;
                     }
@@ -293,7 +320,9 @@ impl<'a> Parser<'a> {
                     let t = self.advance();
                     pattern.push_str(self.text(t));
                     let next = self.peek();
-                    if !matches!(next.kind, TokenKind::Ident | TokenKind::Star) || next.span.start != t.span.end {
+                    if !matches!(next.kind, TokenKind::Ident | TokenKind::Star)
+                        || next.span.start != t.span.end
+                    {
                         break;
                     }
                 }
@@ -310,7 +339,10 @@ impl<'a> Parser<'a> {
     }
 
     /// Comma-separated items until `f` finds none; at least one.
-    fn comma_list<T>(&mut self, mut f: impl FnMut(&mut Self) -> Result<T, ParseError>) -> Result<Vec<T>, ParseError> {
+    fn comma_list<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<Vec<T>, ParseError> {
         let mut items = vec![f(self)?];
         while self.eat(TokenKind::Comma) {
             items.push(f(self)?);

@@ -8,11 +8,50 @@ use crate::span::Span;
 
 /// Operator names, for error messages and to recognise sub-queries that start with one.
 pub(crate) const OPERATOR_NAMES: &[&str] = &[
-    "where", "filter", "project", "project-away", "project-keep", "project-rename", "project-reorder", "extend",
-    "summarize", "count", "distinct", "take", "limit", "top", "top-nested", "top-hitters", "sort", "order", "join",
-    "lookup", "union", "mv-expand", "mvexpand", "mv-apply", "mvapply", "parse", "parse-where", "parse-kv",
-    "evaluate", "make-series", "render", "as", "invoke", "getschema", "search", "sample", "sample-distinct",
-    "serialize", "fork", "facet", "partition", "scan", "consume", "reduce",
+    "where",
+    "filter",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "extend",
+    "summarize",
+    "count",
+    "distinct",
+    "take",
+    "limit",
+    "top",
+    "top-nested",
+    "top-hitters",
+    "sort",
+    "order",
+    "join",
+    "lookup",
+    "union",
+    "mv-expand",
+    "mvexpand",
+    "mv-apply",
+    "mvapply",
+    "parse",
+    "parse-where",
+    "parse-kv",
+    "evaluate",
+    "make-series",
+    "render",
+    "as",
+    "invoke",
+    "getschema",
+    "search",
+    "sample",
+    "sample-distinct",
+    "serialize",
+    "fork",
+    "facet",
+    "partition",
+    "scan",
+    "consume",
+    "reduce",
 ];
 
 /// Which `name=` settings an operator takes before its body.
@@ -59,7 +98,10 @@ impl Parser<'_> {
             "project-keep" => OperatorKind::ProjectKeep(self.comma_list(|p| p.column_pattern())?),
             "project-rename" => OperatorKind::ProjectRename(self.comma_list(|p| {
                 let new = p.name("a new column name")?;
-                p.expect(TokenKind::Assign, "'=' in 'project-rename NewName = OldName'")?;
+                p.expect(
+                    TokenKind::Assign,
+                    "'=' in 'project-rename NewName = OldName'",
+                )?;
                 let old = p.name("the column to rename")?;
                 Ok((new, old))
             })?),
@@ -70,7 +112,11 @@ impl Parser<'_> {
             })?),
             "summarize" => self.summarize()?,
             "count" => OperatorKind::Count {
-                name: if self.eat_word("as") { Some(self.name("a column name after 'as'")?) } else { None },
+                name: if self.eat_word("as") {
+                    Some(self.name("a column name after 'as'")?)
+                } else {
+                    None
+                },
             },
             "distinct" => {
                 let params = self.params(Params::Hints)?;
@@ -108,7 +154,11 @@ impl Parser<'_> {
                 let count = self.expr()?;
                 self.expect_word("of")?;
                 let of = self.expr()?;
-                let by = if self.eat_word("by") { Some(self.expr()?) } else { None };
+                let by = if self.eat_word("by") {
+                    Some(self.expr()?)
+                } else {
+                    None
+                };
                 OperatorKind::TopHitters { count, of, by }
             }
             "sort" | "order" => {
@@ -132,10 +182,19 @@ impl Parser<'_> {
             }
             "union" => OperatorKind::Union(self.union_body()?),
             "mv-expand" | "mvexpand" => {
-                let params = self.params(Params::Named(&["bagexpansion", "with_itemindex", "kind"]))?;
+                let params =
+                    self.params(Params::Named(&["bagexpansion", "with_itemindex", "kind"]))?;
                 let items = self.comma_list(|p| p.mv_item())?;
-                let limit = if self.eat_word("limit") { Some(self.expr()?) } else { None };
-                OperatorKind::MvExpand { params, items, limit }
+                let limit = if self.eat_word("limit") {
+                    Some(self.expr()?)
+                } else {
+                    None
+                };
+                OperatorKind::MvExpand {
+                    params,
+                    items,
+                    limit,
+                }
             }
             "mv-apply" | "mvapply" => self.mv_apply()?,
             "parse" | "parse-where" => self.parse_op(word == "parse-where")?,
@@ -151,7 +210,11 @@ impl Parser<'_> {
                 } else {
                     None
                 };
-                OperatorKind::Evaluate { params, call, schema }
+                OperatorKind::Evaluate {
+                    params,
+                    call,
+                    schema,
+                }
             }
             "make-series" => self.make_series()?,
             "render" => self.render()?,
@@ -165,7 +228,9 @@ impl Parser<'_> {
             "invoke" => {
                 let call = self.expr()?;
                 if !matches!(call.kind, ExprKind::Call { .. }) {
-                    return Err(self.error_at(call.span, "Syntax error: 'invoke' expects a function call"));
+                    return Err(
+                        self.error_at(call.span, "Syntax error: 'invoke' expects a function call")
+                    );
                 }
                 OperatorKind::Invoke(call)
             }
@@ -254,7 +319,11 @@ impl Parser<'_> {
     pub(crate) fn at_operator_end(&self) -> bool {
         matches!(
             self.kind(),
-            TokenKind::Pipe | TokenKind::Semi | TokenKind::RParen | TokenKind::RBrace | TokenKind::Eof
+            TokenKind::Pipe
+                | TokenKind::Semi
+                | TokenKind::RParen
+                | TokenKind::RBrace
+                | TokenKind::Eof
         )
     }
 
@@ -264,7 +333,11 @@ impl Parser<'_> {
                 return Some(word.into());
             }
         }
-        if self.at_word("granny") && self.kind_at(1) == TokenKind::Minus && self.adjacent(0) && self.adjacent(1) {
+        if self.at_word("granny")
+            && self.kind_at(1) == TokenKind::Minus
+            && self.adjacent(0)
+            && self.adjacent(1)
+        {
             let dir = self.text(self.peek_at(2));
             if dir == "asc" || dir == "desc" {
                 let dir = format!("granny-{dir}");
@@ -327,7 +400,8 @@ impl Parser<'_> {
         }
         // A bare word is a name even before `(`: `join kind=inner (T) on x`.
         let t = self.peek();
-        if t.kind == TokenKind::Ident && !matches!(self.text(t), "dynamic" | "long" | "int" | "real" | "bool")
+        if t.kind == TokenKind::Ident
+            && !matches!(self.text(t), "dynamic" | "long" | "int" | "real" | "bool")
             || matches!(self.text(t), "true" | "false")
         {
             if let Some(b) = match self.text(t) {
@@ -339,7 +413,10 @@ impl Parser<'_> {
                 return Ok(Expr::new(ExprKind::Literal(Literal::Bool(b)), t.span));
             }
             self.advance();
-            return Ok(Expr::new(ExprKind::Name(Ident::new(self.text(t), t.span)), t.span));
+            return Ok(Expr::new(
+                ExprKind::Name(Ident::new(self.text(t), t.span)),
+                t.span,
+            ));
         }
         self.unary_value()
     }
@@ -373,7 +450,11 @@ impl Parser<'_> {
     }
 
     fn top_nested_level(&mut self) -> Result<TopNestedLevel, ParseError> {
-        let count = if self.at_word("of") { None } else { Some(self.expr()?) };
+        let count = if self.at_word("of") {
+            None
+        } else {
+            Some(self.expr()?)
+        };
         self.expect_word("of")?;
         let of = self.named_expr()?;
         let others = if self.at_word("with") && self.is_word_at(1, "others") {
@@ -461,7 +542,10 @@ impl Parser<'_> {
     fn mv_item(&mut self) -> Result<MvItem, ParseError> {
         let named = self.named_expr()?;
         if named.names.len() > 1 {
-            return Err(self.error_at(named.expr.span, "Syntax error: mv-expand takes one name per column"));
+            return Err(self.error_at(
+                named.expr.span,
+                "Syntax error: mv-expand takes one name per column",
+            ));
         }
         let to_type = if self.eat_word("to") {
             self.expect_word("typeof")?;
@@ -482,7 +566,11 @@ impl Parser<'_> {
     fn mv_apply(&mut self) -> Result<OperatorKind, ParseError> {
         let mut params = self.params(Params::Named(&["with_itemindex", "bagexpansion", "kind"]))?;
         let items = self.comma_list(|p| p.mv_item())?;
-        let limit = if self.eat_word("limit") { Some(self.expr()?) } else { None };
+        let limit = if self.eat_word("limit") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
         params.extend(self.params(Params::Named(&["with_itemindex"]))?);
         self.expect_word("on")?;
         self.expect(TokenKind::LParen, "'(' to start the mv-apply sub-query")?;
@@ -503,7 +591,10 @@ impl Parser<'_> {
             let t = p.peek();
             let starts_with_operator = t.kind == TokenKind::Ident
                 && OPERATOR_NAMES.contains(&p.text(t))
-                && !matches!(p.kind_at(1), TokenKind::LParen | TokenKind::Dot | TokenKind::Assign)
+                && !matches!(
+                    p.kind_at(1),
+                    TokenKind::LParen | TokenKind::Dot | TokenKind::Assign
+                )
                 || t.kind == TokenKind::Ident && p.operator_word_ahead();
             if starts_with_operator {
                 let mut ops = vec![p.operator()?];
@@ -519,7 +610,11 @@ impl Parser<'_> {
 
     /// A hyphenated operator name such as `mv-expand` or `project-away` is next.
     fn operator_word_ahead(&self) -> bool {
-        if !(self.kind_at(1) == TokenKind::Minus && self.kind_at(2) == TokenKind::Ident && self.adjacent(0) && self.adjacent(1)) {
+        if !(self.kind_at(1) == TokenKind::Minus
+            && self.kind_at(2) == TokenKind::Ident
+            && self.adjacent(0)
+            && self.adjacent(1))
+        {
             return false;
         }
         let word = format!("{}-{}", self.text(self.peek()), self.text(self.peek_at(2)));
@@ -541,10 +636,18 @@ impl Parser<'_> {
                 }
                 TokenKind::Ident | TokenKind::LBracket => {
                     let name = self.name("a column name")?;
-                    let ty = if self.eat(TokenKind::Colon) { Some(self.type_name()?) } else { None };
+                    let ty = if self.eat(TokenKind::Colon) {
+                        Some(self.type_name()?)
+                    } else {
+                        None
+                    };
                     pattern.push(ParsePart::Column { name, ty });
                 }
-                _ => return Err(self.expected("a string, a column name or '*' in the parse pattern")),
+                _ => {
+                    return Err(
+                        self.expected("a string, a column name or '*' in the parse pattern")
+                    );
+                }
             }
         }
         if pattern.is_empty() {
@@ -582,7 +685,10 @@ impl Parser<'_> {
     fn plugin_call(&mut self) -> Result<Expr, ParseError> {
         let e = self.nested(|p| p.unary())?;
         if !matches!(e.kind, ExprKind::Call { .. }) {
-            return Err(self.error_at(e.span, "Syntax error: 'evaluate' expects a plugin call such as bag_unpack(x)"));
+            return Err(self.error_at(
+                e.span,
+                "Syntax error: 'evaluate' expects a plugin call such as bag_unpack(x)",
+            ));
         }
         Ok(e)
     }
@@ -613,8 +719,16 @@ impl Parser<'_> {
             self.expect(TokenKind::RParen, "')'")?;
             SeriesRange::InRange { start, stop, step }
         } else {
-            let from = if self.eat_word("from") { Some(self.additive()?) } else { None };
-            let to = if self.eat_word("to") { Some(self.additive()?) } else { None };
+            let from = if self.eat_word("from") {
+                Some(self.additive()?)
+            } else {
+                None
+            };
+            let to = if self.eat_word("to") {
+                Some(self.additive()?)
+            } else {
+                None
+            };
             self.expect_word("step")?;
             let step = self.additive()?;
             SeriesRange::FromTo { from, to, step }
@@ -721,7 +835,11 @@ impl Parser<'_> {
                 let name = p.name("a column name")?;
                 p.expect(TokenKind::Colon, "':' after the column name")?;
                 let ty = p.type_name()?;
-                let default = if p.eat(TokenKind::Assign) { Some(p.unary_value()?) } else { None };
+                let default = if p.eat(TokenKind::Assign) {
+                    Some(p.unary_value()?)
+                } else {
+                    None
+                };
                 Ok((ColumnDecl { name, ty }, default))
             })?;
             self.expect(TokenKind::RParen, "')'")?;
@@ -757,7 +875,11 @@ impl Parser<'_> {
             return Err(self.expected("'step'"));
         }
         self.expect(TokenKind::RParen, "')' to close the scan steps")?;
-        Ok(OperatorKind::Scan { params, declare, steps })
+        Ok(OperatorKind::Scan {
+            params,
+            declare,
+            steps,
+        })
     }
 
     /// `Name:type, ...` as in `datatable`, `externaldata`, `parse-kv`.
@@ -772,11 +894,11 @@ impl Parser<'_> {
 
     pub(crate) fn type_name(&mut self) -> Result<ScalarType, ParseError> {
         let t = self.peek();
-        if t.kind == TokenKind::Ident {
-            if let Some(ty) = ScalarType::from_name(self.text(t)) {
-                self.advance();
-                return Ok(ty);
-            }
+        if t.kind == TokenKind::Ident
+            && let Some(ty) = ScalarType::from_name(self.text(t))
+        {
+            self.advance();
+            return Ok(ty);
         }
         if let TokenKind::Raw(_) = t.kind {
             // `datetime` / `timespan` / `guid` lexed with a following `(`: not a type here.

@@ -14,6 +14,9 @@ impl Parser<'_> {
             return self.expr();
         }
         let next = self.kind_at(1);
+        let bracketed_name_next = next == TokenKind::LBracket
+            && self.kind_at(2) == TokenKind::String
+            && self.kind_at(3) == TokenKind::RBracket;
         let source = match self.text(t) {
             "print" => {
                 self.advance();
@@ -22,7 +25,7 @@ impl Parser<'_> {
                 }
                 Source::Print(self.comma_list(|p| p.named_expr())?)
             }
-            "range" if next == TokenKind::Ident => {
+            "range" if next == TokenKind::Ident || bracketed_name_next => {
                 self.advance();
                 let column = self.name("a column name after 'range'")?;
                 self.expect_word("from")?;
@@ -31,7 +34,12 @@ impl Parser<'_> {
                 let to = self.expr()?;
                 self.expect_word("step")?;
                 let step = self.expr()?;
-                Source::Range { column, from, to, step }
+                Source::Range {
+                    column,
+                    from,
+                    to,
+                    step,
+                }
             }
             "datatable" if next == TokenKind::LParen => {
                 self.advance();
@@ -63,15 +71,30 @@ impl Parser<'_> {
                     options,
                 }
             }
-            "union" if !matches!(next, TokenKind::Pipe | TokenKind::Dot | TokenKind::Eof | TokenKind::Semi) => {
+            "union"
+                if !matches!(
+                    next,
+                    TokenKind::Pipe | TokenKind::Dot | TokenKind::Eof | TokenKind::Semi
+                ) =>
+            {
                 self.advance();
                 Source::Union(self.union_body()?)
             }
-            "search" if !matches!(next, TokenKind::Pipe | TokenKind::Dot | TokenKind::Eof | TokenKind::Semi) => {
+            "search"
+                if !matches!(
+                    next,
+                    TokenKind::Pipe | TokenKind::Dot | TokenKind::Eof | TokenKind::Semi
+                ) =>
+            {
                 self.advance();
                 Source::Search(self.search_body()?)
             }
-            "find" if !matches!(next, TokenKind::Pipe | TokenKind::Dot | TokenKind::Eof | TokenKind::Semi) => {
+            "find"
+                if !matches!(
+                    next,
+                    TokenKind::Pipe | TokenKind::Dot | TokenKind::Eof | TokenKind::Semi
+                ) =>
+            {
                 self.advance();
                 self.find()?
             }
@@ -80,18 +103,26 @@ impl Parser<'_> {
                 let params = self.params_any_hints()?;
                 let call = self.unary()?;
                 if !matches!(call.kind, ExprKind::Call { .. }) {
-                    return Err(self.error_at(call.span, "Syntax error: 'evaluate' expects a plugin call"));
+                    return Err(
+                        self.error_at(call.span, "Syntax error: 'evaluate' expects a plugin call")
+                    );
                 }
                 Source::Evaluate { params, call }
             }
             _ => return self.expr(),
         };
-        Ok(Expr::new(ExprKind::Source(Box::new(source)), self.span_from(t.span)))
+        Ok(Expr::new(
+            ExprKind::Source(Box::new(source)),
+            self.span_from(t.span),
+        ))
     }
 
     fn params_any_hints(&mut self) -> Result<Vec<OpParam>, ParseError> {
         let mut params = Vec::new();
-        while self.at(TokenKind::Ident) && self.text(self.peek()) == "hint" && self.kind_at(1) == TokenKind::Dot {
+        while self.at(TokenKind::Ident)
+            && self.text(self.peek()) == "hint"
+            && self.kind_at(1) == TokenKind::Dot
+        {
             params.push(self.param_any()?);
         }
         Ok(params)
@@ -132,18 +163,28 @@ impl Parser<'_> {
         };
         self.expect_word("where")?;
         let predicate = self.search_predicate()?;
-        let projection = if self.at_word("project") && self.kind_at(1) == TokenKind::Minus && self.is_word_at(2, "smart") {
+        let projection = if self.at_word("project")
+            && self.kind_at(1) == TokenKind::Minus
+            && self.is_word_at(2, "smart")
+        {
             self.advance();
             self.advance();
             self.advance();
             Some(FindProjection::Smart)
-        } else if self.at_word("project") && self.kind_at(1) == TokenKind::Minus && self.is_word_at(2, "away") {
+        } else if self.at_word("project")
+            && self.kind_at(1) == TokenKind::Minus
+            && self.is_word_at(2, "away")
+        {
             self.advance();
             self.advance();
             self.advance();
-            Some(FindProjection::Away(self.comma_list(|p| p.column_pattern())?))
+            Some(FindProjection::Away(
+                self.comma_list(|p| p.column_pattern())?,
+            ))
         } else if self.eat_word("project") {
-            Some(FindProjection::Columns(self.comma_list(|p| p.name("a column name"))?))
+            Some(FindProjection::Columns(
+                self.comma_list(|p| p.name("a column name"))?,
+            ))
         } else {
             None
         };

@@ -41,11 +41,16 @@ impl Parser<'_> {
         let t = self.peek();
         if t.kind == TokenKind::Ident {
             match self.text(t) {
-                "let" if self.kind_at(1) == TokenKind::Ident || self.kind_at(1) == TokenKind::LBracket => {
+                "let"
+                    if self.kind_at(1) == TokenKind::Ident
+                        || self.kind_at(1) == TokenKind::LBracket =>
+                {
                     return self.let_statement();
                 }
                 "set" if self.kind_at(1) == TokenKind::Ident => return self.set_statement(),
-                "declare" if self.is_word_at(1, "query_parameters") => return self.declare_statement(),
+                "declare" if self.is_word_at(1, "query_parameters") => {
+                    return self.declare_statement();
+                }
                 _ => {}
             }
         }
@@ -89,7 +94,9 @@ impl Parser<'_> {
     }
 
     fn function_def(&mut self) -> Result<FunctionDef, ParseError> {
-        let start = self.expect(TokenKind::LParen, "'(' to start the parameters")?.span;
+        let start = self
+            .expect(TokenKind::LParen, "'(' to start the parameters")?
+            .span;
         let params = if self.at(TokenKind::RParen) {
             Vec::new()
         } else {
@@ -133,7 +140,11 @@ impl Parser<'_> {
         } else {
             ParamType::Scalar(self.type_name()?)
         };
-        let default = if self.eat(TokenKind::Assign) { Some(self.expr()?) } else { None };
+        let default = if self.eat(TokenKind::Assign) {
+            Some(self.expr()?)
+        } else {
+            None
+        };
         Ok(Param { name, ty, default })
     }
 
@@ -147,7 +158,11 @@ impl Parser<'_> {
             let part = self.advance();
             name.push_str(self.text(part));
         }
-        let value = if self.eat(TokenKind::Assign) { Some(self.expr()?) } else { None };
+        let value = if self.eat(TokenKind::Assign) {
+            Some(self.expr()?)
+        } else {
+            None
+        };
         Ok(Statement::Set {
             name,
             value,

@@ -7,7 +7,8 @@ use crate::{parse, print_query};
 fn ok(src: &str) -> Query {
     let q = parse(src).unwrap_or_else(|e| panic!("{src:?} should parse: {e}"));
     let printed = print_query(&q);
-    let again = parse(&printed).unwrap_or_else(|e| panic!("printed form of {src:?} should parse: {e}\n{printed}"));
+    let again = parse(&printed)
+        .unwrap_or_else(|e| panic!("printed form of {src:?} should parse: {e}\n{printed}"));
     assert_eq!(q, again, "round trip of {src:?} via\n{printed}");
     q
 }
@@ -68,10 +69,19 @@ fn lit(src: &str) -> Literal {
 fn string_literal_forms() {
     assert_eq!(lit(r#""a\tb""#), Literal::String("a\tb".into()));
     assert_eq!(lit(r#"'it\'s'"#), Literal::String("it's".into()));
-    assert_eq!(lit(r#"@"C:\Windows""#), Literal::String(r"C:\Windows".into()));
+    assert_eq!(
+        lit(r#"@"C:\Windows""#),
+        Literal::String(r"C:\Windows".into())
+    );
     assert_eq!(lit(r#"h"hidden""#), Literal::String("hidden".into()));
-    assert_eq!(lit("```line1\nline2```"), Literal::String("line1\nline2".into()));
-    assert_eq!(lit(r#""con" 'cat' @"enated""#), Literal::String("concatenated".into()));
+    assert_eq!(
+        lit("```line1\nline2```"),
+        Literal::String("line1\nline2".into())
+    );
+    assert_eq!(
+        lit(r#""con" 'cat' @"enated""#),
+        Literal::String("concatenated".into())
+    );
 }
 
 #[test]
@@ -88,8 +98,12 @@ fn numeric_and_typed_literals() {
     assert_eq!(lit("bool(true)"), Literal::Bool(true));
     assert_eq!(lit("long(null)"), Literal::Null(ScalarType::Long));
     assert_eq!(lit("true"), Literal::Bool(true));
-    let Statement::Expr(e) = &parse("print real(nan)").unwrap().statements[0] else { panic!() };
-    let ExprKind::Source(s) = &e.kind else { panic!() };
+    let Statement::Expr(e) = &parse("print real(nan)").unwrap().statements[0] else {
+        panic!()
+    };
+    let ExprKind::Source(s) = &e.kind else {
+        panic!()
+    };
     let Source::Print(items) = &**s else { panic!() };
     assert!(matches!(items[0].expr.kind, ExprKind::Literal(Literal::Real(v)) if v.is_nan()));
 }
@@ -108,13 +122,19 @@ fn timespan_literals() {
     assert_eq!(t("10microsecond"), 100);
     assert_eq!(t("1tick"), 1);
     assert_eq!(t("1.5h"), 54_000_000_000);
-    assert_eq!(t("timespan(1.02:03:04)"), ((26 * 3600 + 184) as i64) * 10_000_000);
+    assert_eq!(
+        t("timespan(1.02:03:04)"),
+        ((26 * 3600 + 184) as i64) * 10_000_000
+    );
     assert_eq!(t("-1d"), -864_000_000_000);
 }
 
 #[test]
 fn datetime_guid_dynamic_literals() {
-    assert_eq!(lit("datetime(1970-01-02)"), Literal::DateTime(864_000_000_000));
+    assert_eq!(
+        lit("datetime(1970-01-02)"),
+        Literal::DateTime(864_000_000_000)
+    );
     assert_eq!(lit("datetime(null)"), Literal::Null(ScalarType::DateTime));
     assert_eq!(
         lit("guid(74be27de-1e4e-49d9-b579-fe0b331d3642)"),
@@ -132,11 +152,17 @@ fn datetime_guid_dynamic_literals() {
                     DynValue::Bool(true)
                 ])
             ),
-            ("b".into(), DynValue::Object(vec![("c".into(), DynValue::Real(1.5))])),
+            (
+                "b".into(),
+                DynValue::Object(vec![("c".into(), DynValue::Real(1.5))])
+            ),
         ]))
     );
     assert_eq!(lit("dynamic(null)"), Literal::Dynamic(DynValue::Null));
-    assert_eq!(lit("dynamic([])"), Literal::Dynamic(DynValue::Array(vec![])));
+    assert_eq!(
+        lit("dynamic([])"),
+        Literal::Dynamic(DynValue::Array(vec![]))
+    );
     assert!(parse("print dynamic([1,])").is_err());
     assert!(parse("print dynamic(x)").is_err());
 }
@@ -145,8 +171,12 @@ fn datetime_guid_dynamic_literals() {
 fn names_brackets_and_dollar_names() {
     assert!(matches!(print_value("['my column']"), ExprKind::Name(id) if id.name == "my column"));
     let kind = where_pred("$left.DeviceId == $right.DeviceId");
-    let ExprKind::Binary { left, .. } = kind else { panic!() };
-    let ExprKind::Member { target, name } = left.kind else { panic!() };
+    let ExprKind::Binary { left, .. } = kind else {
+        panic!()
+    };
+    let ExprKind::Member { target, name } = left.kind else {
+        panic!()
+    };
     assert_eq!(target.as_name(), Some("$left"));
     assert_eq!(name.name, "DeviceId");
     ok("T | extend where = 1, project = 2 | project where, project");
@@ -172,89 +202,151 @@ fn let_forms() {
         "m"
     ));
     assert_eq!(q.statements.len(), 9);
-    let Statement::Let(f) = &q.statements[2] else { panic!() };
-    let LetValue::Function(def) = &f.value else { panic!() };
+    let Statement::Let(f) = &q.statements[2] else {
+        panic!()
+    };
+    let LetValue::Function(def) = &f.value else {
+        panic!()
+    };
     assert_eq!(def.params.len(), 2);
     assert!(def.params[1].default.is_some());
-    let Statement::Let(g) = &q.statements[3] else { panic!() };
-    let LetValue::Function(def) = &g.value else { panic!() };
-    assert_eq!(def.params[0].ty, ParamType::Tabular { columns: vec![], open: true });
-    let Statement::Let(v) = &q.statements[5] else { panic!() };
+    let Statement::Let(g) = &q.statements[3] else {
+        panic!()
+    };
+    let LetValue::Function(def) = &g.value else {
+        panic!()
+    };
+    assert_eq!(
+        def.params[0].ty,
+        ParamType::Tabular {
+            columns: vec![],
+            open: true
+        }
+    );
+    let Statement::Let(v) = &q.statements[5] else {
+        panic!()
+    };
     assert!(matches!(v.value, LetValue::View(_)));
     // A parenthesised expression is not a function.
     let q = ok("let x = (1 + 2) * 3; print x");
-    let Statement::Let(x) = &q.statements[0] else { panic!() };
+    let Statement::Let(x) = &q.statements[0] else {
+        panic!()
+    };
     assert!(matches!(x.value, LetValue::Expr(_)));
 }
 
 #[test]
 fn set_and_declare() {
-    let q = ok("set querytrace; set truncationmaxrecords = 100; declare query_parameters(n:long = 5, s:string); T | take n");
-    assert!(matches!(&q.statements[0], Statement::Set { name, value: None, .. } if name == "querytrace"));
-    assert!(matches!(&q.statements[2], Statement::DeclareParameters { params, .. } if params.len() == 2));
+    let q = ok(
+        "set querytrace; set truncationmaxrecords = 100; declare query_parameters(n:long = 5, s:string); T | take n",
+    );
+    assert!(
+        matches!(&q.statements[0], Statement::Set { name, value: None, .. } if name == "querytrace")
+    );
+    assert!(
+        matches!(&q.statements[2], Statement::DeclareParameters { params, .. } if params.len() == 2)
+    );
 }
 
 #[test]
 fn where_project_extend() {
-    assert!(matches!(single_op("T | filter a > 1"), OperatorKind::Where(_)));
-    let OperatorKind::Project(items) = single_op("T | project a, b = c + 1, ['d e'] = 2") else { panic!() };
+    assert!(matches!(
+        single_op("T | filter a > 1"),
+        OperatorKind::Where(_)
+    ));
+    let OperatorKind::Project(items) = single_op("T | project a, b = c + 1, ['d e'] = 2") else {
+        panic!()
+    };
     assert_eq!(items.len(), 3);
     assert_eq!(items[1].names[0].name, "b");
     assert_eq!(items[2].names[0].name, "d e");
-    let OperatorKind::Extend(items) = single_op("T | extend (x, y) = f(a), z = 1") else { panic!() };
+    let OperatorKind::Extend(items) = single_op("T | extend (x, y) = f(a), z = 1") else {
+        panic!()
+    };
     assert_eq!(items[0].names.len(), 2);
 }
 
 #[test]
 fn project_family() {
-    let OperatorKind::ProjectAway(cols) = single_op("T | project-away a, Initiating*, *Id") else { panic!() };
-    assert_eq!(cols.iter().map(|c| c.pattern.as_str()).collect::<Vec<_>>(), ["a", "Initiating*", "*Id"]);
-    assert!(matches!(single_op("T | project-keep a, b*"), OperatorKind::ProjectKeep(c) if c.len() == 2));
-    let OperatorKind::ProjectRename(pairs) = single_op("T | project-rename New = Old, ['x y'] = z") else { panic!() };
+    let OperatorKind::ProjectAway(cols) = single_op("T | project-away a, Initiating*, *Id") else {
+        panic!()
+    };
+    assert_eq!(
+        cols.iter().map(|c| c.pattern.as_str()).collect::<Vec<_>>(),
+        ["a", "Initiating*", "*Id"]
+    );
+    assert!(
+        matches!(single_op("T | project-keep a, b*"), OperatorKind::ProjectKeep(c) if c.len() == 2)
+    );
+    let OperatorKind::ProjectRename(pairs) = single_op("T | project-rename New = Old, ['x y'] = z")
+    else {
+        panic!()
+    };
     assert_eq!(pairs[0].0.name, "New");
     assert_eq!(pairs[0].1.name, "Old");
-    let OperatorKind::ProjectReorder(keys) = single_op("T | project-reorder b asc, a*, c granny-desc") else { panic!() };
+    let OperatorKind::ProjectReorder(keys) =
+        single_op("T | project-reorder b asc, a*, c granny-desc")
+    else {
+        panic!()
+    };
     assert_eq!(keys[0].order.as_deref(), Some("asc"));
     assert_eq!(keys[2].order.as_deref(), Some("granny-desc"));
 }
 
 #[test]
 fn summarize_forms() {
-    let OperatorKind::Summarize { params, aggs, by } =
-        single_op("T | summarize hint.shufflekey = DeviceId count(), n = dcount(x) by bin(Timestamp, 1h), DeviceId")
-    else {
+    let OperatorKind::Summarize { params, aggs, by } = single_op(
+        "T | summarize hint.shufflekey = DeviceId count(), n = dcount(x) by bin(Timestamp, 1h), DeviceId",
+    ) else {
         panic!()
     };
     assert_eq!(params[0].name.name, "hint.shufflekey");
     assert_eq!(aggs.len(), 2);
     assert_eq!(by.len(), 2);
-    let OperatorKind::Summarize { aggs, by, .. } = single_op("T | summarize by DeviceId") else { panic!() };
-    assert!(aggs.is_empty() && by.len() == 1);
-    let OperatorKind::Summarize { aggs, .. } = single_op("T | summarize arg_max(Timestamp, *) by DeviceId") else {
+    let OperatorKind::Summarize { aggs, by, .. } = single_op("T | summarize by DeviceId") else {
         panic!()
     };
-    let ExprKind::Call { args, .. } = &aggs[0].expr.kind else { panic!() };
+    assert!(aggs.is_empty() && by.len() == 1);
+    let OperatorKind::Summarize { aggs, .. } =
+        single_op("T | summarize arg_max(Timestamp, *) by DeviceId")
+    else {
+        panic!()
+    };
+    let ExprKind::Call { args, .. } = &aggs[0].expr.kind else {
+        panic!()
+    };
     assert_eq!(args[1].value.kind, ExprKind::Star);
     ok("T | summarize (t, x) = arg_max(Timestamp, x) by d");
 }
 
 #[test]
 fn count_distinct_take_top_sort() {
-    assert!(matches!(single_op("T | count"), OperatorKind::Count { name: None }));
-    assert!(matches!(single_op("T | distinct *"), OperatorKind::Distinct { columns, .. } if columns.is_empty()));
-    assert!(matches!(single_op("T | distinct a, b"), OperatorKind::Distinct { columns, .. } if columns.len() == 2));
+    assert!(matches!(
+        single_op("T | count"),
+        OperatorKind::Count { name: None }
+    ));
+    assert!(
+        matches!(single_op("T | distinct *"), OperatorKind::Distinct { columns, .. } if columns.is_empty())
+    );
+    assert!(
+        matches!(single_op("T | distinct a, b"), OperatorKind::Distinct { columns, .. } if columns.len() == 2)
+    );
     assert!(matches!(single_op("T | take 10"), OperatorKind::Take(_)));
     assert!(matches!(single_op("T | limit 10"), OperatorKind::Take(_)));
-    let OperatorKind::Top { key, .. } = single_op("T | top 5 by n desc nulls last") else { panic!() };
+    let OperatorKind::Top { key, .. } = single_op("T | top 5 by n desc nulls last") else {
+        panic!()
+    };
     assert_eq!(key.order, Some(SortOrder::Desc));
     assert_eq!(key.nulls, Some(NullsOrder::Last));
-    let OperatorKind::Sort { keys, .. } = single_op("T | order by a asc nulls first, b") else { panic!() };
+    let OperatorKind::Sort { keys, .. } = single_op("T | order by a asc nulls first, b") else {
+        panic!()
+    };
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0].nulls, Some(NullsOrder::First));
     assert_eq!(keys[1].order, None);
-    let OperatorKind::TopNested(levels) =
-        single_op("T | top-nested 3 of a by count(), top-nested of b with others = 0 by n = sum(c) asc")
-    else {
+    let OperatorKind::TopNested(levels) = single_op(
+        "T | top-nested 3 of a by count(), top-nested of b with others = 0 by n = sum(c) asc",
+    ) else {
         panic!()
     };
     assert_eq!(levels.len(), 2);
@@ -277,24 +369,35 @@ fn join_and_lookup() {
         "leftantisemi",
         "rightantisemi",
     ] {
-        let OperatorKind::Join { params, .. } = single_op(&format!("T | join kind={kind} (U) on a")) else { panic!() };
+        let OperatorKind::Join { params, .. } =
+            single_op(&format!("T | join kind={kind} (U) on a"))
+        else {
+            panic!()
+        };
         assert_eq!(params[0].value.as_name(), Some(kind));
     }
-    let OperatorKind::Join { right, on, .. } = single_op(
-        "T | join hint.strategy=broadcast (U | where x > 1) on $left.a == $right.b, c",
-    ) else {
+    let OperatorKind::Join { right, on, .. } =
+        single_op("T | join hint.strategy=broadcast (U | where x > 1) on $left.a == $right.b, c")
+    else {
         panic!()
     };
     assert!(matches!(right.kind, ExprKind::Pipe { .. }));
     assert_eq!(on.len(), 2);
-    assert!(matches!(single_op("T | join U on a"), OperatorKind::Join { right, .. } if right.as_name() == Some("U")));
-    assert!(matches!(single_op("T | lookup kind=leftouter (U) on a"), OperatorKind::Lookup { .. }));
+    assert!(
+        matches!(single_op("T | join U on a"), OperatorKind::Join { right, .. } if right.as_name() == Some("U"))
+    );
+    assert!(matches!(
+        single_op("T | lookup kind=leftouter (U) on a"),
+        OperatorKind::Lookup { .. }
+    ));
 }
 
 #[test]
 fn union_forms() {
     let e = body("union kind=outer withsource=SourceTable isfuzzy=true Device*, (T | take 1), U");
-    let ExprKind::Source(s) = e.kind else { panic!() };
+    let ExprKind::Source(s) = e.kind else {
+        panic!()
+    };
     let Source::Union(u) = *s else { panic!() };
     assert_eq!(u.params.len(), 3);
     assert_eq!(u.tables[0].as_name(), Some("Device*"));
@@ -304,15 +407,23 @@ fn union_forms() {
 
 #[test]
 fn mv_expand_and_mv_apply() {
-    let OperatorKind::MvExpand { params, items, limit } =
-        single_op("T | mv-expand bagexpansion=array with_itemindex=i x = arr to typeof(long), y limit 10")
+    let OperatorKind::MvExpand {
+        params,
+        items,
+        limit,
+    } = single_op(
+        "T | mv-expand bagexpansion=array with_itemindex=i x = arr to typeof(long), y limit 10",
+    )
     else {
         panic!()
     };
     assert_eq!(params.len(), 2);
     assert_eq!(items[0].to_type, Some(ScalarType::Long));
     assert!(limit.is_some());
-    assert!(matches!(single_op("T | mvexpand x"), OperatorKind::MvExpand { .. }));
+    assert!(matches!(
+        single_op("T | mvexpand x"),
+        OperatorKind::MvExpand { .. }
+    ));
     let OperatorKind::MvApply { body, .. } =
         single_op("T | mv-apply x = arr to typeof(long) on (where x > 1 | summarize n = count())")
     else {
@@ -323,15 +434,28 @@ fn mv_expand_and_mv_apply() {
 
 #[test]
 fn parse_family() {
-    let OperatorKind::Parse { pattern, .. } = single_op(r#"T | parse x with * "id=" id:long ", name=" name *"#) else {
+    let OperatorKind::Parse { pattern, .. } =
+        single_op(r#"T | parse x with * "id=" id:long ", name=" name *"#)
+    else {
         panic!()
     };
     assert_eq!(pattern.len(), 6);
-    assert!(matches!(single_op(r#"T | parse kind=regex flags=Ui x with "a" y"#), OperatorKind::Parse { params, .. } if params.len() == 2));
-    assert!(matches!(single_op(r#"T | parse kind=relaxed x with "a" y"#), OperatorKind::Parse { .. }));
-    assert!(matches!(single_op(r#"T | parse-where x with "a" y"#), OperatorKind::Parse { where_: true, .. }));
-    let OperatorKind::ParseKv { columns, options, .. } =
-        single_op(r#"T | parse-kv x as (a:string, b:long) with (pair_delimiter=",", kv_delimiter="=", quote='"')"#)
+    assert!(
+        matches!(single_op(r#"T | parse kind=regex flags=Ui x with "a" y"#), OperatorKind::Parse { params, .. } if params.len() == 2)
+    );
+    assert!(matches!(
+        single_op(r#"T | parse kind=relaxed x with "a" y"#),
+        OperatorKind::Parse { .. }
+    ));
+    assert!(matches!(
+        single_op(r#"T | parse-where x with "a" y"#),
+        OperatorKind::Parse { where_: true, .. }
+    ));
+    let OperatorKind::ParseKv {
+        columns, options, ..
+    } = single_op(
+        r#"T | parse-kv x as (a:string, b:long) with (pair_delimiter=",", kv_delimiter="=", quote='"')"#,
+    )
     else {
         panic!()
     };
@@ -341,23 +465,45 @@ fn parse_family() {
 
 #[test]
 fn evaluate_make_series_render() {
-    assert!(matches!(single_op("T | evaluate bag_unpack(x)"), OperatorKind::Evaluate { .. }));
-    assert!(matches!(single_op("T | evaluate hint.distribution=per_node pivot(a, sum(b))"), OperatorKind::Evaluate { params, .. } if params.len() == 1));
-    assert!(matches!(single_op("T | evaluate bag_unpack(x) : (a:string, b:long)"), OperatorKind::Evaluate { schema: Some(s), .. } if s.len() == 2));
-    let OperatorKind::MakeSeries { aggs, range, by, .. } =
-        single_op("T | make-series n = count() default = 0 on Timestamp from ago(7d) to now() step 1h by DeviceId")
+    assert!(matches!(
+        single_op("T | evaluate bag_unpack(x)"),
+        OperatorKind::Evaluate { .. }
+    ));
+    assert!(
+        matches!(single_op("T | evaluate hint.distribution=per_node pivot(a, sum(b))"), OperatorKind::Evaluate { params, .. } if params.len() == 1)
+    );
+    assert!(
+        matches!(single_op("T | evaluate bag_unpack(x) : (a:string, b:long)"), OperatorKind::Evaluate { schema: Some(s), .. } if s.len() == 2)
+    );
+    let OperatorKind::MakeSeries {
+        aggs, range, by, ..
+    } = single_op(
+        "T | make-series n = count() default = 0 on Timestamp from ago(7d) to now() step 1h by DeviceId",
+    )
     else {
         panic!()
     };
     assert!(aggs[0].default.is_some());
-    assert!(matches!(range, SeriesRange::FromTo { from: Some(_), to: Some(_), .. }));
+    assert!(matches!(
+        range,
+        SeriesRange::FromTo {
+            from: Some(_),
+            to: Some(_),
+            ..
+        }
+    ));
     assert_eq!(by.len(), 1);
     assert!(matches!(
         single_op("T | make-series n = count() on Timestamp in range(ago(1d), now(), 1h)"),
-        OperatorKind::MakeSeries { range: SeriesRange::InRange { .. }, .. }
+        OperatorKind::MakeSeries {
+            range: SeriesRange::InRange { .. },
+            ..
+        }
     ));
-    let OperatorKind::Render { visualization, properties } =
-        single_op(r#"T | render timechart with (title="x", ysplit=axes)"#)
+    let OperatorKind::Render {
+        visualization,
+        properties,
+    } = single_op(r#"T | render timechart with (title="x", ysplit=axes)"#)
     else {
         panic!()
     };
@@ -367,60 +513,109 @@ fn evaluate_make_series_render() {
 
 #[test]
 fn as_invoke_getschema_search_find() {
-    assert!(matches!(single_op("T | as hint.materialized=true X"), OperatorKind::As { params, .. } if params.len() == 1));
-    assert!(matches!(single_op("T | invoke FileProfile('SHA1', 500)"), OperatorKind::Invoke(_)));
-    assert!(matches!(single_op("T | getschema"), OperatorKind::GetSchema));
-    assert!(matches!(single_op(r#"T | search "mimikatz""#), OperatorKind::Search(_)));
+    assert!(
+        matches!(single_op("T | as hint.materialized=true X"), OperatorKind::As { params, .. } if params.len() == 1)
+    );
+    assert!(matches!(
+        single_op("T | invoke FileProfile('SHA1', 500)"),
+        OperatorKind::Invoke(_)
+    ));
+    assert!(matches!(
+        single_op("T | getschema"),
+        OperatorKind::GetSchema
+    ));
+    assert!(matches!(
+        single_op(r#"T | search "mimikatz""#),
+        OperatorKind::Search(_)
+    ));
     let e = body(r#"search kind=case_sensitive in (T1, U*) FileName: "x" and "y""#);
-    let ExprKind::Source(s) = e.kind else { panic!() };
+    let ExprKind::Source(s) = e.kind else {
+        panic!()
+    };
     let Source::Search(s) = *s else { panic!() };
     assert_eq!(s.tables.len(), 2);
-    let ExprKind::Logical { operands, .. } = s.predicate.kind else { panic!() };
+    let ExprKind::Logical { operands, .. } = s.predicate.kind else {
+        panic!()
+    };
     assert!(matches!(operands[0].kind, ExprKind::SearchColumn { .. }));
     ok(r#"search * has "x""#);
     ok(r#"T | where * has "x""#);
     let e = body("find withsource=Src in (T1, T2) where x == 1 project a, b");
-    assert!(matches!(e.kind, ExprKind::Source(s) if matches!(*s, Source::Find { projection: Some(FindProjection::Columns(_)), .. })));
+    assert!(
+        matches!(e.kind, ExprKind::Source(s) if matches!(*s, Source::Find { projection: Some(FindProjection::Columns(_)), .. }))
+    );
     ok(r#"find where x has "y" project-smart"#);
 }
 
 #[test]
 fn sample_serialize_fork_facet_partition() {
-    assert!(matches!(single_op("T | sample 10"), OperatorKind::Sample(_)));
-    assert!(matches!(single_op("T | sample-distinct 5 of x"), OperatorKind::SampleDistinct { .. }));
+    assert!(matches!(
+        single_op("T | sample 10"),
+        OperatorKind::Sample(_)
+    ));
+    assert!(matches!(
+        single_op("T | sample-distinct 5 of x"),
+        OperatorKind::SampleDistinct { .. }
+    ));
     assert!(matches!(single_op("T | serialize"), OperatorKind::Serialize(v) if v.is_empty()));
-    assert!(matches!(single_op("T | serialize n = row_number()"), OperatorKind::Serialize(v) if v.len() == 1));
-    assert!(matches!(single_op("T | fork (where x > 1 | take 5) (summarize count())"), OperatorKind::Fork(b) if b.len() == 2));
-    assert!(matches!(single_op("T | facet by a, b with (take 3)"), OperatorKind::Facet { columns, with: Some(_) } if columns.len() == 2));
-    assert!(matches!(single_op("T | partition by DeviceId (top 1 by Timestamp)"), OperatorKind::Partition { .. }));
-    assert!(matches!(single_op("T | partition hint.strategy=native by x { take 1 }"), OperatorKind::Partition { .. }));
+    assert!(
+        matches!(single_op("T | serialize n = row_number()"), OperatorKind::Serialize(v) if v.len() == 1)
+    );
+    assert!(
+        matches!(single_op("T | fork (where x > 1 | take 5) (summarize count())"), OperatorKind::Fork(b) if b.len() == 2)
+    );
+    assert!(
+        matches!(single_op("T | facet by a, b with (take 3)"), OperatorKind::Facet { columns, with: Some(_) } if columns.len() == 2)
+    );
+    assert!(matches!(
+        single_op("T | partition by DeviceId (top 1 by Timestamp)"),
+        OperatorKind::Partition { .. }
+    ));
+    assert!(matches!(
+        single_op("T | partition hint.strategy=native by x { take 1 }"),
+        OperatorKind::Partition { .. }
+    ));
 }
 
 #[test]
 fn scan_consume_reduce() {
-    let OperatorKind::Scan { declare, steps, .. } =
-        single_op("T | scan declare (n:long = 0) with (step s1: x > 1 => n = s1.n + 1; step s2 output=last: x < 2;)")
-    else {
+    let OperatorKind::Scan { declare, steps, .. } = single_op(
+        "T | scan declare (n:long = 0) with (step s1: x > 1 => n = s1.n + 1; step s2 output=last: x < 2;)",
+    ) else {
         panic!()
     };
     assert_eq!(declare.len(), 1);
     assert_eq!(steps.len(), 2);
     assert!(steps[1].output.is_some());
-    assert!(matches!(single_op("T | consume decodeblocks=true"), OperatorKind::Consume { params } if params.len() == 1));
-    assert!(matches!(single_op("T | reduce kind=source by a with threshold=0.5"), OperatorKind::Reduce { params, .. } if params.len() == 2));
+    assert!(
+        matches!(single_op("T | consume decodeblocks=true"), OperatorKind::Consume { params } if params.len() == 1)
+    );
+    assert!(
+        matches!(single_op("T | reduce kind=source by a with threshold=0.5"), OperatorKind::Reduce { params, .. } if params.len() == 2)
+    );
 }
 
 #[test]
 fn sources() {
     let e = body("range x from 1 to 10 step 2");
     assert!(matches!(e.kind, ExprKind::Source(s) if matches!(*s, Source::Range { .. })));
-    let e = body(r#"datatable(a:long, b:string, c:datetime) [1, "x", datetime(2020-01-01), -2, "y", datetime(null),]"#);
-    let ExprKind::Source(s) = e.kind else { panic!() };
-    let Source::Datatable { columns, values } = *s else { panic!() };
+    let e = body(
+        r#"datatable(a:long, b:string, c:datetime) [1, "x", datetime(2020-01-01), -2, "y", datetime(null),]"#,
+    );
+    let ExprKind::Source(s) = e.kind else {
+        panic!()
+    };
+    let Source::Datatable { columns, values } = *s else {
+        panic!()
+    };
     assert_eq!(columns.len(), 3);
     assert_eq!(values.len(), 6);
-    let e = body(r#"externaldata(a:string) [@"https://example.com/x.csv"] with (format="csv", ignoreFirstRecord=true)"#);
-    assert!(matches!(e.kind, ExprKind::Source(s) if matches!(*s, Source::ExternalData { ref options, .. } if options.len() == 2)));
+    let e = body(
+        r#"externaldata(a:string) [@"https://example.com/x.csv"] with (format="csv", ignoreFirstRecord=true)"#,
+    );
+    assert!(
+        matches!(e.kind, ExprKind::Source(s) if matches!(*s, Source::ExternalData { ref options, .. } if options.len() == 2))
+    );
     ok("print x = 1, 2 | extend y = x");
     ok("let f = () { range x from 1 to 3 step 1 }; f()");
 }
@@ -428,18 +623,66 @@ fn sources() {
 #[test]
 fn precedence_of_arithmetic_and_logic() {
     // a or b and c == d + e * f
-    let ExprKind::Logical { op: LogicalOp::Or, operands } = where_pred("a or b and c == d + e * f") else { panic!() };
-    let ExprKind::Logical { op: LogicalOp::And, operands: ands } = &operands[1].kind else { panic!() };
-    let ExprKind::Binary { op: BinaryOp::Eq, right, .. } = &ands[1].kind else { panic!() };
-    let ExprKind::Binary { op: BinaryOp::Add, right: mul, .. } = &right.kind else { panic!() };
-    assert!(matches!(mul.kind, ExprKind::Binary { op: BinaryOp::Mul, .. }));
+    let ExprKind::Logical {
+        op: LogicalOp::Or,
+        operands,
+    } = where_pred("a or b and c == d + e * f")
+    else {
+        panic!()
+    };
+    let ExprKind::Logical {
+        op: LogicalOp::And,
+        operands: ands,
+    } = &operands[1].kind
+    else {
+        panic!()
+    };
+    let ExprKind::Binary {
+        op: BinaryOp::Eq,
+        right,
+        ..
+    } = &ands[1].kind
+    else {
+        panic!()
+    };
+    let ExprKind::Binary {
+        op: BinaryOp::Add,
+        right: mul,
+        ..
+    } = &right.kind
+    else {
+        panic!()
+    };
+    assert!(matches!(
+        mul.kind,
+        ExprKind::Binary {
+            op: BinaryOp::Mul,
+            ..
+        }
+    ));
     // Long or-chains stay flat.
-    let ExprKind::Logical { operands, .. } = where_pred(&vec!["a == 1"; 500].join(" or ")) else { panic!() };
+    let ExprKind::Logical { operands, .. } = where_pred(&vec!["a == 1"; 500].join(" or ")) else {
+        panic!()
+    };
     assert_eq!(operands.len(), 500);
     // Subtraction is left-associative.
-    let ExprKind::Binary { left, .. } = print_value("10 - 2 - 3") else { panic!() };
-    assert!(matches!(left.kind, ExprKind::Binary { op: BinaryOp::Sub, .. }));
-    assert!(matches!(print_value("-x"), ExprKind::Unary { op: UnaryOp::Neg, .. }));
+    let ExprKind::Binary { left, .. } = print_value("10 - 2 - 3") else {
+        panic!()
+    };
+    assert!(matches!(
+        left.kind,
+        ExprKind::Binary {
+            op: BinaryOp::Sub,
+            ..
+        }
+    ));
+    assert!(matches!(
+        print_value("-x"),
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            ..
+        }
+    ));
     assert!(parse("T | where a == b == c").is_err());
 }
 
@@ -468,7 +711,9 @@ fn string_operators() {
         ("containscs", StrOp::Contains, false, true),
     ];
     for (word, kind, negated, cs) in cases {
-        let ExprKind::Binary { op, .. } = where_pred(&format!("a {word} 'x'")) else { panic!("{word}") };
+        let ExprKind::Binary { op, .. } = where_pred(&format!("a {word} 'x'")) else {
+            panic!("{word}")
+        };
         assert_eq!(
             op,
             BinaryOp::Str {
@@ -491,7 +736,10 @@ fn string_operators() {
         ("a >= 1", BinaryOp::Ge),
         ("a matches regex '[0-9]+'", BinaryOp::MatchesRegex),
     ] {
-        assert!(matches!(where_pred(src), ExprKind::Binary { op: o, .. } if o == op), "{src}");
+        assert!(
+            matches!(where_pred(src), ExprKind::Binary { op: o, .. } if o == op),
+            "{src}"
+        );
     }
     assert!(parse("T | where a ! has 'x'").is_err());
 }
@@ -506,23 +754,45 @@ fn set_and_range_operators() {
         ("a has_any ('x', 'y')", ListOp::HasAny),
         ("a has_all ('x', 'y')", ListOp::HasAll),
     ] {
-        assert!(matches!(where_pred(src), ExprKind::InList { op: o, .. } if o == op), "{src}");
+        assert!(
+            matches!(where_pred(src), ExprKind::InList { op: o, .. } if o == op),
+            "{src}"
+        );
     }
-    let ExprKind::InList { list, .. } = where_pred("a in (T | project b)") else { panic!() };
+    let ExprKind::InList { list, .. } = where_pred("a in (T | project b)") else {
+        panic!()
+    };
     assert!(matches!(list[0].kind, ExprKind::Pipe { .. }));
-    assert!(matches!(where_pred("t between (ago(1d) .. now())"), ExprKind::Between { negated: false, .. }));
-    assert!(matches!(where_pred("x !between (1 .. 2)"), ExprKind::Between { negated: true, .. }));
-    assert!(matches!(where_pred("x between(1..2)"), ExprKind::Between { .. }));
+    assert!(matches!(
+        where_pred("t between (ago(1d) .. now())"),
+        ExprKind::Between { negated: false, .. }
+    ));
+    assert!(matches!(
+        where_pred("x !between (1 .. 2)"),
+        ExprKind::Between { negated: true, .. }
+    ));
+    assert!(matches!(
+        where_pred("x between(1..2)"),
+        ExprKind::Between { .. }
+    ));
     assert!(parse("T | where a in b").is_err());
     assert!(parse("T | where a in ()").is_err());
 }
 
 #[test]
 fn member_index_calls_named_args() {
-    let ExprKind::Index { target, .. } = print_value("a.b['c'][0]") else { panic!() };
+    let ExprKind::Index { target, .. } = print_value("a.b['c'][0]") else {
+        panic!()
+    };
     assert!(matches!(target.kind, ExprKind::Index { .. }));
-    let ExprKind::Call { args, .. } = print_value("series_decompose_anomalies(y, threshold=1.5)") else { panic!() };
-    assert_eq!(args[1].name.as_ref().map(|n| n.name.as_str()), Some("threshold"));
+    let ExprKind::Call { args, .. } = print_value("series_decompose_anomalies(y, threshold=1.5)")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        args[1].name.as_ref().map(|n| n.name.as_str()),
+        Some("threshold")
+    );
     assert!(matches!(print_value("not(a)"), ExprKind::Call { name, .. } if name.name == "not"));
     ok("print toscalar(T | summarize count())");
     ok("print x = pack_array(1, 2)[0], y = parse_json(s).a.b[1]");
@@ -536,7 +806,10 @@ fn error_positions_and_messages() {
     let e = err("T | where x == 1 and");
     assert!(e.message.contains("after 'and'"), "{}", e.message);
     let e = err("T | frobnicate");
-    assert_eq!(e.message, "Syntax error: 'frobnicate' is not a query operator");
+    assert_eq!(
+        e.message,
+        "Syntax error: 'frobnicate' is not a query operator"
+    );
     assert_eq!((e.line, e.column), (1, 5));
     let e = err("print 'open");
     assert_eq!(e.message, "Syntax error: unterminated string literal");
@@ -563,11 +836,19 @@ fn nesting_limit_is_an_error_not_a_crash() {
     assert!(err(&deep).message.contains("nested too deeply"));
     let deep = format!("print {}", vec!["x"; 100_000].join(" + "));
     assert!(err(&deep).message.contains("nested too deeply"));
-    let deep = format!("print dynamic({}1{})", "[".repeat(10_000), "]".repeat(10_000));
+    let deep = format!(
+        "print dynamic({}1{})",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     assert!(err(&deep).message.contains("nested too deeply"));
     // Moderate nesting is fine.
     ok(&format!("print {}1{}", "(".repeat(60), ")".repeat(60)));
-    ok(&format!("print {}1{}", "iff(a, b, ".repeat(30), ")".repeat(30)));
+    ok(&format!(
+        "print {}1{}",
+        "iff(a, b, ".repeat(30),
+        ")".repeat(30)
+    ));
     ok(&format!("print {}", vec!["x"; 50].join(" + ")));
 }
 

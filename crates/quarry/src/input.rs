@@ -25,7 +25,9 @@ impl QueryInput {
             }
             _ => {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("reading the query from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading the query from standard input")?;
                 Ok(s)
             }
         }

@@ -1,13 +1,17 @@
 //! The `quarry` command line: `parse`, `query`, `serve`, `ingest`, `generate`, `token`.
 
 mod input;
+mod query_cmd;
 
 use clap::{Parser, Subcommand};
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "quarry", version, about = "Self-hosted advanced hunting: KQL over Defender telemetry")]
+#[command(
+    name = "quarry",
+    version,
+    about = "Self-hosted advanced hunting: KQL over Defender telemetry"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,6 +28,8 @@ enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// Run a query. Prints the API response body (or the API error body and exits 1).
+    Query(query_cmd::QueryArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,30 +55,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    let body = syntax_error_body(&e);
                     let mut out = std::io::stdout().lock();
-                    writeln!(out, "{body}")?;
+                    query_cmd::print_error(&mut out, &quarry_engine::QueryError::Syntax(e), &text)?;
                     Ok(ExitCode::from(1))
                 }
             }
         }
+        Command::Query(args) => query_cmd::run(args),
     }
-}
-
-/// The API's error body for a syntax error.
-fn syntax_error_body(e: &kql_syntax::ParseError) -> serde_json::Value {
-    serde_json::json!({
-        "error": {
-            "code": "BadRequest",
-            "message": e.message,
-            "target": uuid::Uuid::new_v4().to_string(),
-            "details": [{
-                "code": "SyntaxError",
-                "message": e.message,
-                "line": e.line,
-                "column": e.column,
-                "offset": e.offset(),
-            }]
-        }
-    })
 }

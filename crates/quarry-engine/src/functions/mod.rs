@@ -1,0 +1,24 @@
+//! Kusto's scalar functions that DataFusion has no faithful equivalent for, as UDFs.
+//! One file per family.
+
+pub mod conversion;
+pub mod json;
+pub mod string_ops;
+
+use std::sync::Arc;
+
+use datafusion::logical_expr::ScalarUDF;
+
+/// Every Quarry UDF, for registration on a session (plans carry their own handles, so
+/// registration is for discoverability and `ctx.udf(name)` lookups).
+pub fn all_udfs() -> Vec<Arc<ScalarUDF>> {
+    let mut out = string_ops::all_string_predicates();
+    out.push(conversion::tostring_udf(false));
+    out.push(conversion::tostring_udf(true));
+    for elements_are_json in [false, true] {
+        for distinct in [false, true] {
+            out.push(conversion::list_to_dynamic_udf(elements_are_json, distinct));
+        }
+    }
+    out
+}

@@ -1,0 +1,45 @@
+//! `extend A = expr, expr`: adds columns at the end; an existing name is overwritten
+//! where it stands, so its position is kept.
+
+use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
+use kql_syntax::ast::NamedExpr;
+
+use super::project::item_name;
+use crate::error::Result;
+use crate::planner::expr::ExprCtx;
+use crate::planner::naming::ColumnNamer;
+use crate::planner::{Planner, column, column_names};
+
+pub(crate) fn plan(
+    planner: &mut Planner<'_>,
+    input: LogicalPlan,
+    items: &[NamedExpr],
+    operator: &'static str,
+) -> Result<LogicalPlan> {
+    let mut plan = input;
+    let mut namer = ColumnNamer::new();
+    // One projection per item: later items may use the columns earlier ones define.
+    // DataFusion's optimizer merges the projections again.
+    for item in items {
+        let schema = plan.schema().clone();
+        let ctx = ExprCtx::new(&schema, operator);
+        let value = planner.plan_scalar(&item.expr, &ctx)?;
+        let existing = column_names(&plan);
+        let name = item_name(item, &mut namer, &|n| existing.iter().any(|m| m == n))?;
+        let mut exprs = Vec::with_capacity(existing.len() + 1);
+        let mut replaced = false;
+        for current in &existing {
+            if *current == name {
+                exprs.push(value.clone().named(&name));
+                replaced = true;
+            } else {
+                exprs.push(column(current));
+            }
+        }
+        if !replaced {
+            exprs.push(value.named(&name));
+        }
+        plan = LogicalPlanBuilder::from(plan).project(exprs)?.build()?;
+    }
+    Ok(plan)
+}

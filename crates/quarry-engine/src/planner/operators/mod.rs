@@ -1,0 +1,150 @@
+//! One file per tabular operator. Each takes the input plan and returns the output plan.
+
+mod count;
+mod distinct;
+mod extend;
+pub(crate) mod join;
+mod project;
+mod project_away;
+mod project_keep;
+mod project_rename;
+mod project_reorder;
+mod sort;
+mod summarize;
+mod take;
+mod top;
+mod r#where;
+
+use datafusion::logical_expr::LogicalPlan;
+use kql_syntax::ast::{Operator, OperatorKind};
+
+use super::Planner;
+use crate::error::{QueryError, Result};
+
+/// The name Kusto uses for an operator in messages.
+fn operator_name(kind: &OperatorKind) -> &'static str {
+    match kind {
+        OperatorKind::Where(_) => "where",
+        OperatorKind::Project(_) => "project",
+        OperatorKind::ProjectAway(_) => "project-away",
+        OperatorKind::ProjectKeep(_) => "project-keep",
+        OperatorKind::ProjectRename(_) => "project-rename",
+        OperatorKind::ProjectReorder(_) => "project-reorder",
+        OperatorKind::Extend(_) => "extend",
+        OperatorKind::Summarize { .. } => "summarize",
+        OperatorKind::Count { .. } => "count",
+        OperatorKind::Distinct { .. } => "distinct",
+        OperatorKind::Take(_) => "take",
+        OperatorKind::Top { .. } => "top",
+        OperatorKind::TopNested(_) => "top-nested",
+        OperatorKind::TopHitters { .. } => "top-hitters",
+        OperatorKind::Sort { .. } => "sort",
+        OperatorKind::Join { .. } => "join",
+        OperatorKind::Lookup { .. } => "lookup",
+        OperatorKind::Union(_) => "union",
+        OperatorKind::MvExpand { .. } => "mv-expand",
+        OperatorKind::MvApply { .. } => "mv-apply",
+        OperatorKind::Parse { .. } => "parse",
+        OperatorKind::ParseKv { .. } => "parse-kv",
+        OperatorKind::Evaluate { .. } => "evaluate",
+        OperatorKind::MakeSeries { .. } => "make-series",
+        OperatorKind::Render { .. } => "render",
+        OperatorKind::As { .. } => "as",
+        OperatorKind::Invoke(_) => "invoke",
+        OperatorKind::GetSchema => "getschema",
+        OperatorKind::Search(_) => "search",
+        OperatorKind::Sample(_) => "sample",
+        OperatorKind::SampleDistinct { .. } => "sample-distinct",
+        OperatorKind::Serialize(_) => "serialize",
+        OperatorKind::Fork(_) => "fork",
+        OperatorKind::Facet { .. } => "facet",
+        OperatorKind::Partition { .. } => "partition",
+        OperatorKind::Scan { .. } => "scan",
+        OperatorKind::Consume { .. } => "consume",
+        OperatorKind::Reduce { .. } => "reduce",
+    }
+}
+
+/// Applies one `| operator` to `input`.
+pub(crate) fn plan_operator(
+    planner: &mut Planner<'_>,
+    input: LogicalPlan,
+    op: &Operator,
+) -> Result<LogicalPlan> {
+    match &op.kind {
+        OperatorKind::Where(predicate) => r#where::plan(planner, input, predicate),
+        OperatorKind::Project(items) => project::plan(planner, input, items),
+        OperatorKind::ProjectAway(patterns) => project_away::plan(input, patterns),
+        OperatorKind::ProjectKeep(patterns) => project_keep::plan(input, patterns),
+        OperatorKind::ProjectRename(pairs) => project_rename::plan(input, pairs),
+        OperatorKind::ProjectReorder(keys) => project_reorder::plan(input, keys),
+        OperatorKind::Extend(items) => extend::plan(planner, input, items, "extend"),
+        // `serialize` only fixes row order, which Quarry's plans already keep.
+        OperatorKind::Serialize(items) => extend::plan(planner, input, items, "serialize"),
+        OperatorKind::Summarize { params, aggs, by } => {
+            summarize::plan(planner, input, params, aggs, by)
+        }
+        OperatorKind::Count { name } => count::plan(input, name.as_ref()),
+        OperatorKind::Distinct { params, columns } => {
+            distinct::plan(planner, input, params, columns)
+        }
+        OperatorKind::Take(count) => take::plan(planner, input, count),
+        OperatorKind::Top { count, key } => top::plan(planner, input, count, key),
+        OperatorKind::Sort { params: _, keys } => sort::plan(planner, input, keys),
+        OperatorKind::Join {
+            params,
+            right,
+            on,
+            predicate,
+        } => {
+            if predicate.is_some() {
+                return Err(QueryError::not_supported(
+                    "'join ... where' (non-equality join)",
+                ));
+            }
+            join::plan(planner, input, params, right, on)
+        }
+        OperatorKind::Union(union) => {
+            super::sources::union::plan_union(planner, Some(input), union)
+        }
+        // A visualisation hint: the data are unchanged.
+        OperatorKind::Render { .. } => Ok(input),
+        other => Err(QueryError::not_supported(format!(
+            "operator '{}'",
+            operator_name(other)
+        ))),
+    }
+}
+
+/// Shell-style `*` matching for column patterns (`Initiating*`, `*Id`).
+pub(crate) fn wildcard_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return pattern == name;
+    };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_matches;
+
+    #[test]
+    fn wildcards_match_like_a_shell() {
+        assert!(wildcard_matches("Init*", "InitiatingProcessId"));
+        assert!(wildcard_matches("*Id", "InitiatingProcessId"));
+        assert!(wildcard_matches("*tiat*Id", "InitiatingProcessId"));
+        assert!(!wildcard_matches("*Name", "InitiatingProcessId"));
+        assert!(wildcard_matches("A", "A"));
+        assert!(!wildcard_matches("A", "AB"));
+    }
+}

@@ -1,0 +1,118 @@
+//! `union [kind=inner|outer] [withsource=Col] T1, T2, ...` and `T | union T2`.
+//!
+//! Outer union (the default) has every column of every input, in order of first
+//! appearance; inputs lacking a column get nulls. Inner union keeps common columns.
+
+use datafusion::common::DFSchema;
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use kql_syntax::ast::{ExprKind, Union};
+
+use crate::error::{QueryError, Result};
+use crate::planner::literal::null_of;
+use crate::planner::{Planner, TypedExpr, column};
+use crate::types::{ScalarType, kql_type_of};
+
+fn param_name<'u>(union: &'u Union, name: &str) -> Option<&'u str> {
+    union
+        .params
+        .iter()
+        .find(|p| p.name.name == name)
+        .and_then(|p| p.value.as_name())
+}
+
+fn columns_of(schema: &DFSchema) -> Vec<(String, ScalarType)> {
+    schema
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), kql_type_of(f)))
+        .collect()
+}
+
+pub(crate) fn plan_union(
+    planner: &mut Planner<'_>,
+    input: Option<LogicalPlan>,
+    union: &Union,
+) -> Result<LogicalPlan> {
+    let mut inputs: Vec<(String, LogicalPlan)> = Vec::new();
+    if let Some(plan) = input {
+        inputs.push((String::new(), plan));
+    }
+    for (i, table) in union.tables.iter().enumerate() {
+        if let ExprKind::Name(id) = &table.kind
+            && id.name.contains('*')
+        {
+            return Err(QueryError::not_supported("union with wildcard table names"));
+        }
+        let label = table
+            .as_name()
+            .map_or_else(|| format!("union_arg{i}"), str::to_string);
+        inputs.push((label, planner.plan_tabular(table)?));
+    }
+    let inner = match param_name(union, "kind") {
+        None | Some("outer") => false,
+        Some("inner") => true,
+        Some(other) => return Err(QueryError::not_supported(format!("union kind '{other}'"))),
+    };
+    let source_column = param_name(union, "withsource").map(str::to_string);
+
+    // Every (name, type) pair in order of first appearance. A name seen with several
+    // types becomes one column per type, named `name_type`, as Kusto does.
+    let mut pairs: Vec<(String, ScalarType)> = Vec::new();
+    for (_, plan) in &inputs {
+        for pair in columns_of(plan.schema()) {
+            if !pairs.contains(&pair) {
+                pairs.push(pair);
+            }
+        }
+    }
+    if inner {
+        pairs.retain(|(n, ty)| {
+            inputs.iter().all(|(_, p)| {
+                columns_of(p.schema())
+                    .iter()
+                    .any(|(m, t)| m == n && t == ty)
+            })
+        });
+    }
+    let outputs: Vec<(String, ScalarType, String)> = pairs
+        .iter()
+        .map(|(name, ty)| {
+            let conflicting = pairs.iter().filter(|(n, _)| n == name).count() > 1;
+            let out = if conflicting {
+                format!("{name}_{}", ty.name())
+            } else {
+                name.clone()
+            };
+            (name.clone(), *ty, out)
+        })
+        .collect();
+
+    let mut result: Option<LogicalPlanBuilder> = None;
+    for (label, plan) in inputs {
+        let present = columns_of(plan.schema());
+        let mut exprs: Vec<Expr> = Vec::with_capacity(outputs.len() + 1);
+        if let Some(source) = &source_column {
+            exprs.push(Expr::Literal(ScalarValue::Utf8(Some(label.clone())), None).alias(source));
+        }
+        for (name, ty, out) in &outputs {
+            if present.iter().any(|(n, t)| n == name && t == ty) {
+                exprs.push(TypedExpr::new(column(name), *ty).named(out));
+            } else {
+                exprs.push(null_of(*ty)?.named(out));
+            }
+        }
+        let aligned = LogicalPlanBuilder::from(plan).project(exprs)?.build()?;
+        result = Some(match result {
+            None => LogicalPlanBuilder::from(aligned),
+            Some(builder) => builder.union(aligned)?,
+        });
+    }
+    match result {
+        Some(builder) => Ok(builder.build()?),
+        None => Err(QueryError::semantic(
+            "'union' operator: no tables to union",
+            Default::default(),
+        )),
+    }
+}

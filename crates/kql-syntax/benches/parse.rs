@@ -66,6 +66,13 @@ fn bench_parse(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("hunting_batch_tokenize", |b| {
+        b.iter(|| {
+            for q in QUERIES {
+                black_box(kql_syntax::lexer::tokenize(black_box(q)).ok());
+            }
+        })
+    });
     group.bench_function("hunting_batch_print", |b| {
         let parsed: Vec<_> = QUERIES
             .iter()

@@ -237,11 +237,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn word(&mut self) {
-        while let Some(c) = self.peek_char() {
-            if is_ident_continue(c) {
-                self.pos += c.len_utf8();
-            } else {
-                break;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                self.pos += 1;
+                continue;
+            }
+            // Non-ASCII letters are rare: decode only then.
+            match self.peek_char() {
+                Some(c) if !c.is_ascii() && is_ident_continue(c) => self.pos += c.len_utf8(),
+                _ => break,
             }
         }
     }

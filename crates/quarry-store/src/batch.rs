@@ -1,0 +1,219 @@
+//! Cells coerced to a column's Kusto type, and the Arrow builders that collect them into
+//! record batches of one table.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Decimal128Builder, DurationNanosecondBuilder, Float64Builder,
+    Int32Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder,
+};
+use datafusion::arrow::record_batch::RecordBatch;
+use kql_syntax::ast::ScalarType;
+
+use crate::error::Result;
+use crate::schema::StoredTable;
+
+/// One value, already of its column's type. Strings borrow from the input when they can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Bool(bool),
+    Int(i32),
+    Long(i64),
+    Real(f64),
+    /// string, guid, dynamic (compact JSON text) and decimal (its text)
+    Str(std::borrow::Cow<'a, str>),
+    /// datetime: ticks (100 ns) since the Unix epoch
+    DateTime(i64),
+    /// timespan: ticks
+    Timespan(i64),
+}
+
+enum ColumnBuilder {
+    Bool(BooleanBuilder),
+    Int(Int32Builder),
+    Long(Int64Builder),
+    Real(Float64Builder),
+    Str(StringBuilder),
+    DateTime(TimestampNanosecondBuilder),
+    Timespan(DurationNanosecondBuilder),
+    Decimal(Decimal128Builder),
+}
+
+/// Decimal columns are Decimal128(38, 18), as in `quarry_engine::types`.
+const DECIMAL_SCALE: u32 = 18;
+
+impl ColumnBuilder {
+    fn new(ty: ScalarType, capacity: usize) -> Self {
+        match ty {
+            ScalarType::Bool => ColumnBuilder::Bool(BooleanBuilder::with_capacity(capacity)),
+            ScalarType::Int => ColumnBuilder::Int(Int32Builder::with_capacity(capacity)),
+            ScalarType::Long => ColumnBuilder::Long(Int64Builder::with_capacity(capacity)),
+            ScalarType::Real => ColumnBuilder::Real(Float64Builder::with_capacity(capacity)),
+            ScalarType::String | ScalarType::Guid | ScalarType::Dynamic => {
+                ColumnBuilder::Str(StringBuilder::with_capacity(capacity, capacity * 16))
+            }
+            ScalarType::DateTime => ColumnBuilder::DateTime(
+                TimestampNanosecondBuilder::with_capacity(capacity)
+                    .with_timezone(quarry_engine::types::UTC),
+            ),
+            ScalarType::Timespan => {
+                ColumnBuilder::Timespan(DurationNanosecondBuilder::with_capacity(capacity))
+            }
+            ScalarType::Decimal => ColumnBuilder::Decimal(
+                Decimal128Builder::with_capacity(capacity)
+                    .with_precision_and_scale(38, DECIMAL_SCALE as i8)
+                    .unwrap_or_else(|_| Decimal128Builder::with_capacity(capacity)),
+            ),
+        }
+    }
+
+    /// Appends a cell that `coerce` produced for this column's type; anything else is
+    /// appended as null (it cannot happen: the caller coerces first).
+    fn append(&mut self, cell: &Cell) {
+        match (self, cell) {
+            (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(*v),
+            (ColumnBuilder::Int(b), Cell::Int(v)) => b.append_value(*v),
+            (ColumnBuilder::Long(b), Cell::Long(v)) => b.append_value(*v),
+            (ColumnBuilder::Real(b), Cell::Real(v)) => b.append_value(*v),
+            (ColumnBuilder::Str(b), Cell::Str(v)) => b.append_value(v),
+            (ColumnBuilder::DateTime(b), Cell::DateTime(t)) => {
+                b.append_value(t.saturating_mul(100))
+            }
+            (ColumnBuilder::Timespan(b), Cell::Timespan(t)) => {
+                b.append_value(t.saturating_mul(100))
+            }
+            (ColumnBuilder::Decimal(b), Cell::Str(v)) => match parse_decimal(v) {
+                Some(d) => b.append_value(d),
+                None => b.append_null(),
+            },
+            (b, _) => b.append_null(),
+        }
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            ColumnBuilder::Bool(b) => b.append_null(),
+            ColumnBuilder::Int(b) => b.append_null(),
+            ColumnBuilder::Long(b) => b.append_null(),
+            ColumnBuilder::Real(b) => b.append_null(),
+            ColumnBuilder::Str(b) => b.append_null(),
+            ColumnBuilder::DateTime(b) => b.append_null(),
+            ColumnBuilder::Timespan(b) => b.append_null(),
+            ColumnBuilder::Decimal(b) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
+            ColumnBuilder::Int(b) => Arc::new(b.finish()),
+            ColumnBuilder::Long(b) => Arc::new(b.finish()),
+            ColumnBuilder::Real(b) => Arc::new(b.finish()),
+            ColumnBuilder::Str(b) => Arc::new(b.finish()),
+            ColumnBuilder::DateTime(b) => Arc::new(b.finish()),
+            ColumnBuilder::Timespan(b) => Arc::new(b.finish()),
+            ColumnBuilder::Decimal(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// `"12.5"` as a Decimal128 with scale 18.
+fn parse_decimal(text: &str) -> Option<i128> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty() && frac.is_empty() || frac.len() > DECIMAL_SCALE as usize {
+        return None;
+    }
+    let digits = format!("{int}{frac:0<width$}", width = DECIMAL_SCALE as usize);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i128 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// Collects rows of one table into Arrow arrays.
+pub struct TableBatchBuilder {
+    pub table: &'static StoredTable,
+    columns: Vec<ColumnBuilder>,
+    rows: usize,
+}
+
+impl TableBatchBuilder {
+    pub fn new(table: &'static StoredTable, capacity: usize) -> Self {
+        TableBatchBuilder {
+            table,
+            columns: table
+                .columns
+                .iter()
+                .map(|c| ColumnBuilder::new(c.ty, capacity))
+                .collect(),
+            rows: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Appends one row: `cells[i]` for column `i`, `None` for a missing value.
+    pub fn append_row(&mut self, cells: &[Option<Cell>]) {
+        for (i, column) in self.columns.iter_mut().enumerate() {
+            match cells.get(i) {
+                Some(Some(cell)) if *cell != Cell::Null => column.append(cell),
+                _ => column.append_null(),
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// The rows so far as a record batch; the builder starts empty again.
+    pub fn finish(&mut self) -> Result<RecordBatch> {
+        let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(|c| c.finish()).collect();
+        self.rows = 0;
+        Ok(RecordBatch::try_new(self.table.schema.clone(), arrays)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema;
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::TimestampNanosecondType;
+
+    #[test]
+    fn builds_a_batch_with_nulls_for_missing_cells() {
+        let t = schema::table("DeviceProcessEvents").expect("table");
+        let mut b = TableBatchBuilder::new(t, 4);
+        let mut row = vec![None; t.columns.len()];
+        row[t.column_index("Timestamp").expect("ts")] = Some(Cell::DateTime(15));
+        row[t.column_index("FileName").expect("fn")] = Some(Cell::Str("cmd.exe".into()));
+        b.append_row(&row);
+        b.append_row(&vec![None; t.columns.len()]);
+        let batch = b.finish().expect("batch");
+        assert_eq!(batch.num_rows(), 2);
+        let ts = batch
+            .column(t.column_index("Timestamp").expect("ts"))
+            .as_primitive::<TimestampNanosecondType>();
+        assert_eq!(ts.value(0), 1500);
+        assert!(ts.is_null(1));
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn decimals_parse_at_scale_18() {
+        assert_eq!(parse_decimal("1.5"), Some(1_500_000_000_000_000_000));
+        assert_eq!(parse_decimal("-2"), Some(-2_000_000_000_000_000_000));
+        assert_eq!(parse_decimal("x"), None);
+    }
+}

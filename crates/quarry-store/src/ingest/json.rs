@@ -1,0 +1,284 @@
+//! The Defender streaming-export envelope and NDJSON, parsed straight into column
+//! builders: property values are sliced out of the input as raw JSON text and coerced
+//! per column, with no intermediate JSON tree.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::coerce::json_cell;
+use super::{Parsed, Position, TenantRouting};
+use crate::batch::Cell;
+use crate::schema::{self, StoredTable};
+
+const CATEGORY_PREFIX: &str = "AdvancedHunting-";
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    records: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Record<'a> {
+    #[serde(borrow, default)]
+    time: Option<Cow<'a, str>>,
+    #[serde(borrow, default, rename = "tenantId")]
+    tenant_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    category: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    properties: Option<&'a RawValue>,
+}
+
+/// A top-level JSON value, or why it could not be read.
+type TopLevel<'a> = Result<&'a RawValue, String>;
+
+/// Top-level JSON values of `input`, in order, with the line each starts on.
+/// Line-delimited input is split by lines, so that one malformed line costs only itself;
+/// anything else is read as a stream of values, and stops at the first malformed one.
+fn top_level_values(input: &str) -> Vec<(usize, TopLevel<'_>)> {
+    let mut values = Vec::new();
+    let first = input
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if serde_json::from_str::<&RawValue>(first).is_ok() {
+        for (i, line) in input.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            values.push((
+                i + 1,
+                serde_json::from_str::<&RawValue>(line).map_err(|e| format!("malformed JSON: {e}")),
+            ));
+        }
+        return values;
+    }
+    let mut stream = serde_json::Deserializer::from_str(input).into_iter::<&RawValue>();
+    let mut offset = 0;
+    loop {
+        let start_line = line_of(input, offset);
+        match stream.next() {
+            None => break,
+            Some(Ok(v)) => {
+                values.push((start_line, Ok(v)));
+                offset = stream.byte_offset();
+            }
+            Some(Err(e)) => {
+                values.push((
+                    start_line,
+                    Err(format!(
+                        "malformed JSON ({e}); the rest of the input was not read"
+                    )),
+                ));
+                break;
+            }
+        }
+    }
+    values
+}
+
+fn line_of(input: &str, offset: usize) -> usize {
+    let skipped = input[offset.min(input.len())..]
+        .bytes()
+        .take_while(|b| b.is_ascii_whitespace())
+        .filter(|&b| b == b'\n')
+        .count();
+    input.as_bytes()[..offset.min(input.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+        + skipped
+}
+
+/// Parses streaming-export envelopes: `{"records":[...]}` messages, one per line, as a
+/// stream, or in a JSON array.
+pub fn parse_envelopes(input: &str, routing: &TenantRouting, parsed: &mut Parsed) {
+    for (line, value) in top_level_values(input) {
+        let value = match value {
+            Ok(v) => v,
+            Err(reason) => {
+                parsed.report.reject(Position::line(line), reason);
+                continue;
+            }
+        };
+        let text = value.get();
+        if text.starts_with('[') {
+            match serde_json::from_str::<Vec<&RawValue>>(text) {
+                Ok(messages) => {
+                    for (m, msg) in messages.into_iter().enumerate() {
+                        parse_message(msg, Position::message(line, m + 1), routing, parsed);
+                    }
+                }
+                Err(e) => parsed
+                    .report
+                    .reject(Position::line(line), format!("malformed JSON array: {e}")),
+            }
+        } else {
+            parse_message(value, Position::line(line), routing, parsed);
+        }
+    }
+}
+
+fn parse_message(msg: &RawValue, at: Position, routing: &TenantRouting, parsed: &mut Parsed) {
+    let envelope: Envelope = match serde_json::from_str(msg.get()) {
+        Ok(e) => e,
+        Err(e) => {
+            parsed.report.reject(
+                at,
+                format!("not a streaming-export message ({{\"records\":[...]}}): {e}"),
+            );
+            return;
+        }
+    };
+    for (r, raw) in envelope.records.into_iter().enumerate() {
+        let at = at.record(r + 1);
+        if let Err(reason) = parse_record(raw, &at, routing, parsed) {
+            parsed.report.reject(at, reason);
+        }
+    }
+}
+
+fn parse_record(
+    raw: &RawValue,
+    at: &Position,
+    routing: &TenantRouting,
+    parsed: &mut Parsed,
+) -> Result<(), String> {
+    let record: Record =
+        serde_json::from_str(raw.get()).map_err(|e| format!("malformed record: {e}"))?;
+    let category = record.category.ok_or("the record has no 'category'")?;
+    let table_name = category
+        .strip_prefix(CATEGORY_PREFIX)
+        .ok_or_else(|| format!("category '{category}' does not start with '{CATEGORY_PREFIX}'"))?;
+    let table = schema::table(table_name)
+        .ok_or_else(|| format!("unknown table '{table_name}' in category '{category}'"))?;
+    let tenant = routing.tenant_for(record.tenant_id.as_deref())?;
+    let properties = record.properties.ok_or("the record has no 'properties'")?;
+    let envelope_time = match record.time.as_deref() {
+        Some(t) => Some(
+            kql_syntax::time::parse_datetime(t)
+                .ok_or_else(|| format!("'time' is not a datetime: '{t}'"))?,
+        ),
+        None => None,
+    };
+    let row = parse_properties(properties.get(), table, envelope_time, at, parsed)?;
+    parsed.push_row(&tenant, table, &row);
+    Ok(())
+}
+
+/// NDJSON of one table: each line is one record's properties.
+pub fn parse_ndjson(input: &str, table: &'static StoredTable, tenant: &str, parsed: &mut Parsed) {
+    for (line, value) in top_level_values(input) {
+        let at = Position::line(line);
+        let value = match value {
+            Ok(v) => v,
+            Err(reason) => {
+                parsed.report.reject(at, reason);
+                continue;
+            }
+        };
+        match parse_properties(value.get(), table, None, &at, parsed) {
+            Ok(row) => parsed.push_row(tenant, table, &row),
+            Err(reason) => parsed.report.reject(at, reason),
+        }
+    }
+}
+
+/// One record's properties object as a row of cells, with Sentinel's columns filled in.
+fn parse_properties<'a>(
+    text: &'a str,
+    table: &'static StoredTable,
+    envelope_time: Option<i64>,
+    at: &Position,
+    parsed: &mut Parsed,
+) -> Result<Vec<Option<Cell<'a>>>, String> {
+    let mut row: Vec<Option<Cell<'a>>> = vec![None; table.columns.len()];
+    let mut extra: Vec<(Cow<'a, str>, &'a str)> = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fields = PropertiesSeed { table }
+        .deserialize(&mut de)
+        .map_err(|e| format!("'properties' is not a JSON object: {e}"))?;
+    for (key, raw) in fields {
+        match table.column_index(&key) {
+            Some(i) => {
+                let cell = json_cell(raw.get(), table.column_type(i))
+                    .map_err(|e| format!("column {key}: {e}"))?;
+                row[i] = Some(cell);
+            }
+            None => extra.push((key, raw.get())),
+        }
+    }
+    super::finish_row(
+        table,
+        &mut row,
+        extra,
+        envelope_time,
+        at,
+        &mut parsed.report,
+    )?;
+    Ok(row)
+}
+
+/// Reads an object as (key, raw value) pairs without building a map.
+struct PropertiesSeed {
+    table: &'static StoredTable,
+}
+
+impl<'de> DeserializeSeed<'de> for PropertiesSeed {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PropertiesSeed {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "the properties of a {} record", self.table.name())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Vec::with_capacity(self.table.columns.len());
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let value: &'de RawValue = map.next_value()?;
+            fields.push((key, value));
+        }
+        Ok(fields)
+    }
+}
+
+/// A key, borrowed from the input unless it has escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}

@@ -1,0 +1,176 @@
+//! The store: one directory, many tenants. Each tenant lives in its own subdirectory
+//! and is reached only through its own [`TenantStore`]; a [`TenantCatalog`] can name
+//! nothing but its tenant's tables, so tenant isolation is a matter of structure.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use datafusion::catalog::TableProvider;
+
+use crate::error::{IoContext, Result, StoreError};
+use crate::ingest::{self, Format, IngestReport, TenantRouting};
+use crate::provider::{RowFilter, TenantTable};
+use crate::schema;
+use crate::tenant::{TenantConfig, TenantStore};
+
+pub struct Store {
+    root: PathBuf,
+    config: TenantConfig,
+    tenants: RwLock<HashMap<String, Arc<TenantStore>>>,
+}
+
+/// Tenant ids become directory names: letters, digits, `-` and `_` only.
+pub fn check_tenant_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidTenant(id.to_string()))
+    }
+}
+
+impl Store {
+    /// Opens the store in `root`, and every tenant already in it.
+    pub fn open(root: &Path, config: TenantConfig) -> Result<Store> {
+        let tenants_dir = root.join("tenants");
+        std::fs::create_dir_all(&tenants_dir).at(&tenants_dir)?;
+        let store = Store {
+            root: root.to_path_buf(),
+            config,
+            tenants: RwLock::new(HashMap::new()),
+        };
+        for entry in std::fs::read_dir(&tenants_dir).at(&tenants_dir)? {
+            let entry = entry.at(&tenants_dir)?;
+            if let Some(name) = entry.file_name().to_str()
+                && check_tenant_id(name).is_ok()
+                && entry.path().is_dir()
+            {
+                store.tenant(name)?;
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The tenant's store, opened (and created) on first use.
+    pub fn tenant(&self, id: &str) -> Result<Arc<TenantStore>> {
+        check_tenant_id(id)?;
+        if let Some(t) = self
+            .tenants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
+            return Ok(Arc::clone(t));
+        }
+        let mut tenants = self.tenants.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(t) = tenants.get(id) {
+            return Ok(Arc::clone(t));
+        }
+        let t = Arc::new(TenantStore::open(
+            id,
+            &self.root.join("tenants").join(id),
+            self.config.clone(),
+        )?);
+        tenants.insert(id.to_string(), Arc::clone(&t));
+        Ok(t)
+    }
+
+    pub fn tenant_ids(&self) -> Vec<String> {
+        let mut ids: Vec<_> = self
+            .tenants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Parses `input` and makes what it holds durable. Returns once everything accepted is
+    /// fsync'd; rejected records are in the report.
+    pub fn ingest(
+        &self,
+        input: &str,
+        format: Format,
+        routing: &TenantRouting,
+    ) -> Result<IngestReport> {
+        let parsed = ingest::parse(input, format, routing)?;
+        let (by_tenant, report) = parsed.into_batches()?;
+        for (tenant, batches) in by_tenant {
+            self.tenant(&tenant)?.append(batches)?;
+        }
+        Ok(report)
+    }
+
+    /// Flushes every tenant's in-memory tail to Parquet.
+    pub fn flush_all(&self) -> Result<()> {
+        for id in self.tenant_ids() {
+            self.tenant(&id)?.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Retention, compaction and deferred deletes for every tenant.
+    pub fn maintain_all(&self) -> Result<()> {
+        for id in self.tenant_ids() {
+            let report = self.tenant(&id)?.maintain()?;
+            if report != Default::default() {
+                tracing::info!(tenant = %id, ?report, "maintenance");
+            }
+        }
+        Ok(())
+    }
+
+    /// The catalog a query of `tenant` runs against.
+    pub fn catalog(
+        &self,
+        tenant: &str,
+        row_filter: Option<Arc<dyn RowFilter>>,
+    ) -> Result<TenantCatalog> {
+        Ok(TenantCatalog {
+            store: self.tenant(tenant)?,
+            row_filter,
+        })
+    }
+}
+
+/// The tables of one tenant, as the engine sees them.
+#[derive(Clone)]
+pub struct TenantCatalog {
+    store: Arc<TenantStore>,
+    row_filter: Option<Arc<dyn RowFilter>>,
+}
+
+impl TenantCatalog {
+    pub fn tenant(&self) -> &Arc<TenantStore> {
+        &self.store
+    }
+}
+
+impl quarry_engine::Catalog for TenantCatalog {
+    fn table(&self, name: &str) -> Option<Arc<dyn TableProvider>> {
+        let table = schema::table(name)?;
+        Some(Arc::new(TenantTable::new(
+            Arc::clone(&self.store),
+            table,
+            self.row_filter.clone(),
+        )))
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        schema::tables()
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect()
+    }
+}

@@ -11,6 +11,7 @@
 //! `col("Name")` would lower-case it, and KQL names are case-sensitive.
 
 pub(crate) mod aggregates;
+pub(crate) mod builtins;
 pub(crate) mod expr;
 pub(crate) mod functions;
 pub(crate) mod literal;

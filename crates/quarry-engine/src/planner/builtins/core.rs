@@ -105,7 +105,7 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
             })
         }
         "case" => {
-            if a.len() < 3 || a.len() % 2 == 0 {
+            if a.len() < 3 || a.len().is_multiple_of(2) {
                 return Err(a.arity_error());
             }
             let otherwise = a.pop().ok_or_else(|| a.arity_error())?;
@@ -172,6 +172,7 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
             ScalarType::Long,
         )),
         "substring" => {
+            a.expect_between(2, 3)?;
             let s = tostring(a.arg(0)?).expr;
             let start = binary_expr(as_i64(a.arg(1)?.expr), Operator::Plus, lit_i64(1));
             let e = match a.get(2) {

@@ -1,5 +1,6 @@
 //! The `quarry` command line: `parse`, `query`, `serve`, `ingest`, `generate`, `token`.
 
+mod ingest_cmd;
 mod input;
 mod query_cmd;
 
@@ -30,6 +31,9 @@ enum Command {
     },
     /// Run a query. Prints the API response body (or the API error body and exits 1).
     Query(query_cmd::QueryArgs),
+    /// Ingest streaming-export envelopes, NDJSON or CSV files into the store. Exits 1 when
+    /// any record or file was rejected (everything else still lands).
+    Ingest(ingest_cmd::IngestArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,5 +66,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Query(args) => query_cmd::run(args),
+        Command::Ingest(args) => ingest_cmd::run(args),
     }
 }

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use quarry_engine::{Engine, EngineConfig, MemCatalog, QueryError, error_body};
+use quarry_engine::{Catalog, Engine, EngineConfig, MemCatalog, QueryError, error_body};
+use quarry_store::{Store, TenantConfig};
 
 use crate::input::QueryInput;
 
@@ -25,22 +26,42 @@ pub struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
-    /// Directory of the data store to query.
+    /// Directory of the data store to query. Without it only self-contained queries
+    /// (print, datatable, range, let) have data.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// The tenant whose data to query (default: the store's only tenant, or `demo`).
+    #[arg(long)]
+    pub tenant: Option<String>,
 }
 
-pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
-    if let Some(dir) = &args.data {
+/// The catalog a query runs against: the store's tenant, or nothing but in-query tables.
+fn catalog(args: &QueryArgs) -> anyhow::Result<Arc<dyn Catalog>> {
+    let Some(dir) = &args.data else {
+        return Ok(Arc::new(MemCatalog::new()));
+    };
+    if !dir.join("tenants").is_dir() {
         anyhow::bail!(
-            "--data {}: the on-disk store is not implemented yet; only self-contained queries \
-             (print, datatable, range, let) can run",
+            "{}: no store here (create one with `quarry ingest` or `quarry generate --data`)",
             dir.display()
         );
     }
+    let store = Store::open(dir, TenantConfig::default())
+        .with_context(|| format!("opening the store at {}", dir.display()))?;
+    let tenant = match &args.tenant {
+        Some(t) => t.clone(),
+        None => match store.tenant_ids().as_slice() {
+            [only] => only.clone(),
+            _ => crate::ingest_cmd::DEFAULT_TENANT.to_string(),
+        },
+    };
+    Ok(Arc::new(store.catalog(&tenant, None)?))
+}
+
+pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
     let text = args.input.read()?;
     let engine = Engine::new(EngineConfig::default()).context("starting the engine")?;
-    let catalog = Arc::new(MemCatalog::new());
+    let catalog = catalog(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

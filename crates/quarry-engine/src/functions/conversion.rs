@@ -26,20 +26,38 @@ pub fn datetime_to_string(ticks: i64) -> String {
     }
 }
 
-/// A real as Kusto prints it in text: shortest round-trip form, `NaN`, `Infinity`.
+/// A real as Kusto prints it in text: .NET's shortest round-trip form, `NaN`,
+/// `Infinity`. Like .NET, decimal exponents from -5 down or from 15 up switch to
+/// scientific notation with a signed, two-digit exponent (`1E+15`, `2.5E-07`).
 pub fn real_to_string(v: f64) -> String {
     if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else {
-        format!("{v}")
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sci = format!("{v:e}");
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return format!("{v}");
+    };
+    match exp.parse::<i32>() {
+        Ok(e) if v != 0.0 && !(-5 < e && e < 15) => {
+            let sign = if e < 0 { '-' } else { '+' };
+            format!("{mantissa}E{sign}{:02}", e.abs())
+        }
+        _ => format!("{v}"),
     }
 }
 
 /// The text of a dynamic value: a JSON string loses its quotes, everything else is
 /// compact JSON.
 pub fn dynamic_text_to_string(text: &str) -> String {
+    // Fast path for the common `tostring(d.Key)` of a string: no JSON tree is built.
+    if text.starts_with('"')
+        && let Ok(s) = serde_json::from_str::<String>(text)
+    {
+        return s;
+    }
     match json_text_to_value(text) {
         Value::String(s) => s,
         Value::Null => String::new(),
@@ -274,6 +292,16 @@ mod tests {
     fn datetimes_print_without_a_zero_fraction() {
         assert_eq!(datetime_to_string(0), "1970-01-01T00:00:00Z");
         assert_eq!(datetime_to_string(5), "1970-01-01T00:00:00.0000005Z");
+    }
+
+    #[test]
+    fn reals_print_as_dotnet_does() {
+        assert_eq!(real_to_string(1.0), "1");
+        assert_eq!(real_to_string(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(real_to_string(1e15), "1E+15");
+        assert_eq!(real_to_string(123456789012345.0), "123456789012345");
+        assert_eq!(real_to_string(-2.5e-7), "-2.5E-07");
+        assert_eq!(real_to_string(0.0001), "0.0001");
     }
 
     #[test]

@@ -1,9 +1,29 @@
 //! Kusto's scalar functions that DataFusion has no faithful equivalent for, as UDFs.
 //! One file per family.
 
+pub mod array_udf;
+pub mod bag_keys;
+pub mod collect;
 pub mod conversion;
+pub mod datetime;
+pub mod datetime_format;
+pub mod dyn_ops;
+pub mod dynamic;
+pub mod encoding;
+pub mod ip;
 pub mod json;
+pub mod jsonpath;
+pub mod make_series;
+pub mod mv_expand;
+pub mod numeric;
+pub mod parse_ops;
+pub mod parsers;
+pub mod percentile;
+pub mod rowwise;
+pub mod series;
+mod series_ops;
 pub mod string_ops;
+pub mod text;
 
 use std::sync::Arc;
 

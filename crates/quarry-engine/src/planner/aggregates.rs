@@ -12,7 +12,10 @@ use kql_syntax::ast::Arg;
 use super::expr::ExprCtx;
 use super::{Planner, TypedExpr, naming::principal_column};
 use crate::error::{QueryError, Result};
+use crate::functions::collect::{DEFAULT_MAX_SIZE, collect_udaf};
 use crate::functions::conversion::list_to_dynamic_udf;
+use crate::functions::percentile::percentile_udaf;
+use crate::planner::expr::{as_f64, from_ns};
 use crate::types::ScalarType;
 
 const AGGREGATES: &[&str] = &[
@@ -58,6 +61,15 @@ const AGGREGATES: &[&str] = &[
     "stdevif",
     "varianceif",
     "sum_if",
+    "covariance",
+    "covariancep",
+    "covarianceif",
+    "covariancepif",
+    "variancepif",
+    "stdevpif",
+    "percentilesw",
+    "percentiles_array",
+    "percentilesw_array",
 ];
 
 pub(crate) fn is_aggregate(name: &str) -> bool {
@@ -78,7 +90,35 @@ pub(crate) fn default_name(function: &str, args: &[Arg]) -> String {
         "countif" => None,
         _ => args.first().and_then(|a| principal_column(&a.value)),
     };
-    format!("{prefix}_{}", column.unwrap_or_default())
+    let column = column.unwrap_or_default();
+    match function {
+        // Two-column aggregates name both columns.
+        "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+            let second = args
+                .get(1)
+                .and_then(|a| principal_column(&a.value))
+                .unwrap_or_default();
+            format!("{prefix}_{column}_{second}")
+        }
+        "percentiles_array" | "percentilesw_array" => format!("percentile_{column}"),
+        "percentile" | "percentiles" | "percentilesw" => {
+            let at = if function == "percentilesw" { 2 } else { 1 };
+            let p = args
+                .get(at)
+                .map(|a| percent_suffix(&a.value))
+                .unwrap_or_default();
+            format!("percentile_{column}_{p}")
+        }
+        _ => format!("{prefix}_{column}"),
+    }
+}
+
+/// How a percent is written in a column name: `50`, `99_9`.
+pub(crate) fn percent_suffix(e: &kql_syntax::ast::Expr) -> String {
+    match &e.kind {
+        kql_syntax::ast::ExprKind::Literal(_) => kql_syntax::print_expr(e).replace(['.', '-'], "_"),
+        _ => String::new(),
+    }
 }
 
 /// One planned aggregate: the DataFusion aggregate expression, and how to turn its
@@ -120,6 +160,88 @@ fn json_set_to_dynamic(e: Expr) -> TypedExpr {
         list_to_dynamic_udf(true, true).call(vec![e]),
         ScalarType::Dynamic,
     )
+}
+
+/// A percent or size argument: a numeric constant.
+fn constant_f64(e: &kql_syntax::ast::Expr, function: &str, span: Span) -> Result<f64> {
+    use kql_syntax::ast::{ExprKind, Literal};
+    let value = match &e.kind {
+        ExprKind::Literal(Literal::Long(v)) => Some(*v as f64),
+        ExprKind::Literal(Literal::Int(v)) => Some(f64::from(*v)),
+        ExprKind::Literal(Literal::Real(v)) => Some(*v),
+        _ => None,
+    };
+    value.ok_or_else(|| {
+        QueryError::semantic(
+            format!("'summarize' operator: '{function}' expects a numeric constant here"),
+            span,
+        )
+    })
+}
+
+/// The percents of `percentiles_array(x, p1, p2, ...)` or `(x, dynamic([p1, ...]))`.
+fn percent_list(args: &[Arg], function: &str, span: Span) -> Result<Vec<f64>> {
+    use kql_syntax::ast::{DynValue, ExprKind, Literal};
+    if let [a] = args
+        && let ExprKind::Literal(Literal::Dynamic(DynValue::Array(items))) = &a.value.kind
+    {
+        return items
+            .iter()
+            .map(|v| match v {
+                DynValue::Long(n) => Ok(*n as f64),
+                DynValue::Real(r) => Ok(*r),
+                _ => Err(QueryError::semantic(
+                    format!("'summarize' operator: '{function}' expects numeric percents"),
+                    span,
+                )),
+            })
+            .collect();
+    }
+    args.iter()
+        .map(|a| constant_f64(&a.value, function, span))
+        .collect()
+}
+
+fn to_datetime(e: Expr) -> TypedExpr {
+    from_ns(e, ScalarType::DateTime)
+}
+
+fn to_timespan(e: Expr) -> TypedExpr {
+    from_ns(e, ScalarType::Timespan)
+}
+
+/// A percentile aggregate over `x` (weights `w`): integers, datetimes and timespans
+/// are ranked as exact Int64s and converted back.
+fn percentile(
+    x: &TypedExpr,
+    w: Option<&TypedExpr>,
+    percents: &[f64],
+    as_list: bool,
+) -> Result<PlannedAggregate> {
+    let float = matches!(x.ty, ScalarType::Real | ScalarType::Decimal);
+    let value = if float {
+        as_f64(x.expr.clone())
+    } else {
+        cast(x.expr.clone(), DataType::Int64)
+    };
+    let mut call_args = vec![value];
+    if let Some(w) = w {
+        call_args.push(cast(w.expr.clone(), DataType::Int64));
+    }
+    let aggregate = percentile_udaf(percents, w.is_some(), as_list, float).call(call_args);
+    type Finish = Option<fn(Expr) -> TypedExpr>;
+    let (finish, ty): (Finish, ScalarType) = match (as_list, x.ty) {
+        (true, _) => (Some(list_to_dynamic), ScalarType::Dynamic),
+        (false, ScalarType::DateTime) => (Some(to_datetime), ScalarType::DateTime),
+        (false, ScalarType::Timespan) => (Some(to_timespan), ScalarType::Timespan),
+        (false, _) if float => (None, ScalarType::Real),
+        (false, _) => (None, ScalarType::Long),
+    };
+    Ok(PlannedAggregate {
+        aggregate,
+        finish,
+        ty,
+    })
 }
 
 impl Planner<'_> {
@@ -164,7 +286,9 @@ impl Planner<'_> {
         };
         Ok(match (function, planned.as_slice()) {
             ("count", []) => simple(count_all(), ScalarType::Long),
-            ("count", [x]) => simple(agg::count(x.expr.clone()), ScalarType::Long),
+            // Kusto's `count(x)` counts rows, nulls in `x` included (the summarize
+            // reference's null-handling example shows `count(y)` = 2 over one null).
+            ("count", [_]) => simple(count_all(), ScalarType::Long),
             ("countif", [p]) => simple(
                 filtered(
                     agg::count(Expr::Literal(ScalarValue::Int64(Some(1)), None)),
@@ -223,20 +347,41 @@ impl Planner<'_> {
                         span,
                     ));
                 }
-                if !limit_args.is_empty() {
-                    return Err(QueryError::not_supported(format!(
-                        "'{function}' with a size limit"
-                    )));
-                }
+                let is_set = function.starts_with("make_set");
                 // Kusto's lists leave out nulls.
                 let mut keep = is_not_null(x.expr.clone());
                 if let Some(p) = predicate {
                     keep = and(keep, p.expr.clone());
                 }
-                // make_set de-duplicates after aggregation: DataFusion's DISTINCT
-                // array_agg loses the order of first appearance that Kusto keeps.
-                let aggregate = agg::array_agg(x.expr.clone()).filter(keep).build()?;
-                let is_set = function.starts_with("make_set");
+                let aggregate = match limit_args.first() {
+                    // A size cap needs the capped collector (array_agg has none).
+                    Some(limit) => {
+                        let limit = match super::literal::eval_constant(as_f64(limit.expr.clone()))?
+                        {
+                            ScalarValue::Float64(Some(v)) => v,
+                            _ => {
+                                return Err(QueryError::semantic(
+                                    format!(
+                                        "'summarize' operator: '{function}' expects a numeric size limit"
+                                    ),
+                                    span,
+                                ));
+                            }
+                        };
+                        let limit = if limit >= 1.0 {
+                            limit.min(DEFAULT_MAX_SIZE as f64) as usize
+                        } else {
+                            DEFAULT_MAX_SIZE
+                        };
+                        collect_udaf(is_set, false, limit)
+                            .call(vec![x.expr.clone()])
+                            .filter(keep)
+                            .build()?
+                    }
+                    // make_set de-duplicates after aggregation: DataFusion's DISTINCT
+                    // array_agg loses the order of first appearance that Kusto keeps.
+                    None => agg::array_agg(x.expr.clone()).filter(keep).build()?,
+                };
                 let finish: fn(Expr) -> TypedExpr = match (is_set, x.ty == ScalarType::Dynamic) {
                     (false, false) => list_to_dynamic,
                     (false, true) => json_list_to_dynamic,
@@ -249,7 +394,82 @@ impl Planner<'_> {
                     ty: ScalarType::Dynamic,
                 }
             }
+            ("make_bag" | "make_bag_if", [x, rest @ ..]) => {
+                crate::planner::builtins::dynamic::plan_make_bag(function, x, rest, span)?
+            }
             ("take_any" | "any", [x]) => simple(agg::first_value(x.expr.clone(), vec![]), x.ty),
+            ("make_list_with_nulls", [x]) => PlannedAggregate {
+                aggregate: collect_udaf(false, true, DEFAULT_MAX_SIZE).call(vec![x.expr.clone()]),
+                finish: Some(if x.ty == ScalarType::Dynamic {
+                    json_list_to_dynamic
+                } else {
+                    list_to_dynamic
+                }),
+                ty: ScalarType::Dynamic,
+            },
+            ("stdevif", [x, p]) => simple(
+                filtered(agg::stddev(as_f64(x.expr.clone())), p)?,
+                ScalarType::Real,
+            ),
+            ("stdevpif", [x, p]) => simple(
+                filtered(agg::stddev_pop(as_f64(x.expr.clone())), p)?,
+                ScalarType::Real,
+            ),
+            ("varianceif", [x, p]) => simple(
+                filtered(agg::var_sample(as_f64(x.expr.clone())), p)?,
+                ScalarType::Real,
+            ),
+            ("variancepif", [x, p]) => simple(
+                filtered(agg::var_pop(as_f64(x.expr.clone())), p)?,
+                ScalarType::Real,
+            ),
+            ("covariance" | "covariancep", [x, y]) => {
+                let (x, y) = (as_f64(x.expr.clone()), as_f64(y.expr.clone()));
+                let e = if function == "covariance" {
+                    agg::covar_samp(x, y)
+                } else {
+                    agg::covar_pop(x, y)
+                };
+                simple(e, ScalarType::Real)
+            }
+            ("covarianceif" | "covariancepif", [x, y, p]) => {
+                let (x, y) = (as_f64(x.expr.clone()), as_f64(y.expr.clone()));
+                let e = if function == "covarianceif" {
+                    agg::covar_samp(x, y)
+                } else {
+                    agg::covar_pop(x, y)
+                };
+                simple(filtered(e, p)?, ScalarType::Real)
+            }
+            ("binary_all_and" | "binary_all_or" | "binary_all_xor", [x]) => {
+                let x = cast(x.expr.clone(), DataType::Int64);
+                let e = match function {
+                    "binary_all_and" => agg::bit_and(x),
+                    "binary_all_or" => agg::bit_or(x),
+                    _ => agg::bit_xor(x),
+                };
+                simple(e, ScalarType::Long)
+            }
+            ("percentile" | "percentiles", [x, _]) => {
+                let p = constant_f64(&args[1].value, function, span)?;
+                percentile(x, None, &[p], false)?
+            }
+            ("percentilesw", [x, w, _]) => {
+                let p = constant_f64(&args[2].value, function, span)?;
+                percentile(x, Some(w), &[p], false)?
+            }
+            ("percentiles_array" | "percentilesw_array", [x, ..]) => {
+                let weighted = function == "percentilesw_array";
+                let first = if weighted { 2 } else { 1 };
+                let w = if weighted { planned.get(1) } else { None };
+                let percents = percent_list(&args[first.min(args.len())..], function, span)?;
+                percentile(x, w, &percents, true)?
+            }
+            ("percentiles" | "percentilesw", _) => {
+                return Err(QueryError::not_supported(format!(
+                    "'{function}' with several percents inside an expression"
+                )));
+            }
             ("stdev", [x]) => simple(agg::stddev(x.expr.clone()), ScalarType::Real),
             ("stdevp", [x]) => simple(agg::stddev_pop(x.expr.clone()), ScalarType::Real),
             ("variance", [x]) => simple(agg::var_sample(x.expr.clone()), ScalarType::Real),

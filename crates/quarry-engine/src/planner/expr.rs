@@ -146,9 +146,7 @@ impl Planner<'_> {
                 e.span,
             )),
             ExprKind::Call { name, args } => self.plan_call(name, args, e.span, ctx),
-            ExprKind::Member { .. } | ExprKind::Index { .. } => Err(QueryError::not_supported(
-                "dynamic property access ('.' or '[]')",
-            )),
+            ExprKind::Member { .. } | ExprKind::Index { .. } => self.plan_dynamic_access(e, ctx),
             ExprKind::Unary { op, operand } => {
                 let value = self.plan_scalar(operand, ctx)?;
                 match op {
@@ -240,8 +238,10 @@ impl Planner<'_> {
         ctx: &ExprCtx<'_>,
     ) -> Result<TypedExpr> {
         use ScalarType::{DateTime, Real, Timespan};
+        let (l, r) = super::dynamic::coerce_dynamic_operands(op, l, r);
+        // Integer widening and a non-negative `%`: see `arith`.
         let arith = |o: Operator, l: TypedExpr, r: TypedExpr| -> Result<TypedExpr> {
-            TypedExpr::derive(binary_expr(l.expr, o, r.expr), ctx.schema)
+            super::arith::numeric_binary(o, l, r, ctx.schema)
         };
         match op {
             BinaryOp::Add | BinaryOp::Sub if is_time(l.ty) || is_time(r.ty) => {
@@ -315,12 +315,11 @@ impl Planner<'_> {
             BinaryOp::Add => arith(Operator::Plus, l, r),
             BinaryOp::Sub => arith(Operator::Minus, l, r),
             BinaryOp::Mul => arith(Operator::Multiply, l, r),
-            // Integer division truncates and `%` keeps the dividend's sign: DataFusion's
-            // integer kernels already behave as Kusto's do.
             BinaryOp::Div => arith(Operator::Divide, l, r),
             BinaryOp::Mod => arith(Operator::Modulo, l, r),
-            BinaryOp::Eq => Ok(bool_expr(binary_expr(l.expr, Operator::Eq, r.expr))),
-            BinaryOp::NotEq => Ok(bool_expr(binary_expr(l.expr, Operator::NotEq, r.expr))),
+            // Kusto's null rules for equality differ from SQL's: see `equality`.
+            BinaryOp::Eq => Ok(bool_expr(super::equality::kusto_equality(l, r, false)?)),
+            BinaryOp::NotEq => Ok(bool_expr(super::equality::kusto_equality(l, r, true)?)),
             BinaryOp::Lt => Ok(bool_expr(binary_expr(l.expr, Operator::Lt, r.expr))),
             BinaryOp::Le => Ok(bool_expr(binary_expr(l.expr, Operator::LtEq, r.expr))),
             BinaryOp::Gt => Ok(bool_expr(binary_expr(l.expr, Operator::Gt, r.expr))),

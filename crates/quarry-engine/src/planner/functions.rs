@@ -11,7 +11,11 @@ use crate::error::{QueryError, Result};
 impl Planner<'_> {
     fn plan_args(&mut self, args: &[Arg], ctx: &ExprCtx<'_>) -> Result<Vec<TypedExpr>> {
         args.iter()
-            .map(|a| self.plan_scalar(&a.value, ctx))
+            .map(|a| match type_argument(&a.value, ctx) {
+                // `typeof(long)` as an argument (extract's result type): a typed null.
+                Some(ty) => super::literal::null_of(ty),
+                None => self.plan_scalar(&a.value, ctx),
+            })
             .collect()
     }
 
@@ -49,4 +53,25 @@ impl Planner<'_> {
             None => Err(QueryError::not_supported(format!("function '{fname}'"))),
         }
     }
+}
+
+/// The type named by a `typeof(T)` argument, unless `T` is a column.
+fn type_argument(e: &kql_syntax::ast::Expr, ctx: &ExprCtx<'_>) -> Option<crate::types::ScalarType> {
+    use kql_syntax::ast::ExprKind;
+    let ExprKind::Call { name, args } = &e.kind else {
+        return None;
+    };
+    if name.name != "typeof" {
+        return None;
+    }
+    let [arg] = args.as_slice() else {
+        return None;
+    };
+    let ExprKind::Name(id) = &arg.value.kind else {
+        return None;
+    };
+    if !ctx.schema.fields_with_unqualified_name(&id.name).is_empty() {
+        return None;
+    }
+    crate::types::ScalarType::from_name(&id.name)
 }

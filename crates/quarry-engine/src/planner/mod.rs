@@ -11,13 +11,17 @@
 //! `col("Name")` would lower-case it, and KQL names are case-sensitive.
 
 pub(crate) mod aggregates;
+pub(crate) mod arith;
 pub(crate) mod builtins;
+pub(crate) mod dynamic;
+pub(crate) mod equality;
 pub(crate) mod expr;
 pub(crate) mod functions;
 pub(crate) mod literal;
 pub(crate) mod naming;
 pub(crate) mod operators;
 pub(crate) mod sources;
+pub(crate) mod window;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -115,10 +119,8 @@ impl<'a> Planner<'a> {
                 Statement::Let(l) => self.plan_let(l, &empty)?,
                 // Client request properties change nothing Quarry computes.
                 Statement::Set { .. } => {}
-                Statement::DeclareParameters { .. } => {
-                    return Err(QueryError::not_supported(
-                        "statement 'declare query_parameters'",
-                    ));
+                Statement::DeclareParameters { params, span } => {
+                    self.declare_parameters(params, *span)?
                 }
                 Statement::Expr(e) => {
                     if body.is_none() {
@@ -130,6 +132,36 @@ impl<'a> Planner<'a> {
         body.ok_or_else(|| {
             QueryError::semantic("The query has no tabular expression to run.", query.span)
         })
+    }
+
+    /// `declare query_parameters(name:type = default, ...)`: Quarry's API takes no
+    /// parameter values, so each parameter is bound to its default (converted to the
+    /// declared type); one without a default cannot be given a value.
+    fn declare_parameters(&mut self, params: &[ast::Param], span: Span) -> Result<()> {
+        let empty = DFSchema::empty();
+        for param in params {
+            let Some(default) = &param.default else {
+                return Err(QueryError::semantic(
+                    format!(
+                        "Query parameter '{}' has no default and no value was provided.",
+                        param.name.name
+                    ),
+                    span,
+                ));
+            };
+            let binding = match &param.ty {
+                ParamType::Tabular { .. } => {
+                    return Err(QueryError::not_supported("tabular query parameters"));
+                }
+                ParamType::Scalar(ty) => {
+                    let ctx = expr::ExprCtx::new(&empty, "declare query_parameters");
+                    let value = self.plan_scalar(default, &ctx)?;
+                    Binding::Scalar(expr::cast_to(value, *ty, &empty)?)
+                }
+            };
+            self.bind(&param.name.name, binding);
+        }
+        Ok(())
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<&Binding> {
@@ -385,3 +417,5 @@ fn function_is_tabular(planner: &Planner<'_>, f: &FunctionDef) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_analytics;

@@ -4,9 +4,7 @@
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn as df;
-use datafusion::logical_expr::{
-    Expr, Operator, binary_expr, cast, is_not_null, is_null, not, or, when,
-};
+use datafusion::logical_expr::{Expr, Operator, binary_expr, cast, is_not_null, is_null, not, or};
 
 use super::{Args, CallCtx};
 use crate::error::Result;
@@ -73,6 +71,10 @@ pub(crate) fn convert(value: TypedExpr, ty: ScalarType) -> TypedExpr {
     if value.ty == ty {
         return value;
     }
+    // A dynamic converts through its text: `tolong(d.n)`, `todatetime(d.t)`.
+    if value.ty == ScalarType::Dynamic && ty != ScalarType::Dynamic {
+        return crate::planner::dynamic::dynamic_as(value, ty);
+    }
     match ty {
         ScalarType::String => tostring(value),
         _ => TypedExpr::new(
@@ -92,36 +94,38 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
     let planned: Result<TypedExpr> = match name {
         "iff" | "iif" => {
             let (c, t, f) = (a.arg(0)?, a.arg(1)?, a.arg(2)?);
-            let ty = if t.ty == ScalarType::Dynamic || f.ty == ScalarType::Dynamic {
-                ScalarType::Dynamic
-            } else {
-                t.ty
-            };
-            let e = when(c.expr, t.expr).otherwise(f.expr)?;
-            Ok(if ty == ScalarType::Dynamic {
-                TypedExpr::new(e, ty)
-            } else {
-                TypedExpr::derive(e, cx.schema)?
-            })
+            if a.len() != 3 {
+                return Err(a.arity_error());
+            }
+            super::conditional::when_then(vec![(c, t)], f, cx)
         }
         "case" => {
             if a.len() < 3 || a.len().is_multiple_of(2) {
                 return Err(a.arity_error());
             }
             let otherwise = a.pop().ok_or_else(|| a.arity_error())?;
-            let mut pairs = a.values.chunks(2);
-            let first = pairs.next().ok_or_else(|| a.arity_error())?;
-            let mut builder = when(first[0].expr.clone(), first[1].expr.clone());
-            for pair in pairs {
-                builder = builder.when(pair[0].expr.clone(), pair[1].expr.clone());
-            }
-            TypedExpr::derive(builder.otherwise(otherwise.expr)?, cx.schema)
+            let pairs = a
+                .values
+                .chunks(2)
+                .map(|p| (p[0].clone(), p[1].clone()))
+                .collect();
+            super::conditional::when_then(pairs, otherwise, cx)
         }
         "isnull" => Ok(boolean(is_null(a.one()?.expr))),
         "isnotnull" => Ok(boolean(is_not_null(a.one()?.expr))),
         "isempty" | "isnotempty" => {
             let x = a.one()?;
-            let empty = if matches!(
+            // An empty array or property bag is empty too.
+            let empty = if x.ty == ScalarType::Dynamic {
+                let empties = ["", "[]", "{}", "\"\""]
+                    .iter()
+                    .map(|s| Expr::Literal(ScalarValue::Utf8(Some(s.to_string())), None))
+                    .collect();
+                or(
+                    is_null(x.expr.clone()),
+                    datafusion::logical_expr::in_list(cast(x.expr, DataType::Utf8), empties, false),
+                )
+            } else if matches!(
                 x.ty,
                 ScalarType::String | ScalarType::Dynamic | ScalarType::Guid
             ) {

@@ -2,7 +2,14 @@
 //! family in turn; the first that knows the name plans it. Adding a family is adding a
 //! file and one line to [`FAMILIES`].
 
+pub(crate) mod conditional;
 pub(crate) mod core;
+pub(crate) mod datetime;
+pub(crate) mod dynamic;
+pub(crate) mod ip;
+pub(crate) mod math;
+pub(crate) mod series;
+pub(crate) mod strings;
 
 use datafusion::common::DFSchema;
 use kql_syntax::Span;
@@ -92,7 +99,16 @@ impl<'a> Args<'a> {
 pub(crate) type Family = fn(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<TypedExpr>>;
 
 /// Every family, in the order they are asked.
-const FAMILIES: &[Family] = &[core::plan];
+const FAMILIES: &[Family] = &[
+    series::plan,
+    datetime::plan,
+    core::plan,
+    math::plan,
+    conditional::plan,
+    dynamic::plan,
+    strings::plan,
+    ip::plan,
+];
 
 pub(crate) fn plan_builtin(args: Vec<TypedExpr>, cx: &CallCtx) -> Result<Option<TypedExpr>> {
     let mut args = Args::new(args, cx);

@@ -21,10 +21,15 @@ pub(crate) fn plan(
     // One projection per item: later items may use the columns earlier ones define.
     // DataFusion's optimizer merges the projections again.
     for item in items {
-        let schema = plan.schema().clone();
-        let ctx = ExprCtx::new(&schema, operator);
-        let value = planner.plan_scalar(&item.expr, &ctx)?;
+        // Window functions (row_number, prev, ...) add hidden columns first; the
+        // projection below keeps only `existing` and the new column.
         let existing = column_names(&plan);
+        let (lifted, windows) = planner.lift_windows(plan, [&item.expr], operator)?;
+        plan = lifted;
+        let schema = plan.schema().clone();
+        let mut ctx = ExprCtx::new(&schema, operator);
+        ctx.substitutions = windows.as_ref();
+        let value = planner.plan_scalar(&item.expr, &ctx)?;
         let name = item_name(item, &mut namer, &|n| existing.iter().any(|m| m == n))?;
         let mut exprs = Vec::with_capacity(existing.len() + 1);
         let mut replaced = false;

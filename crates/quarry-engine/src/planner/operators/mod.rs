@@ -1,9 +1,18 @@
 //! One file per tabular operator. Each takes the input plan and returns the output plan.
 
+mod as_op;
+mod bag_unpack;
 mod count;
 mod distinct;
 mod extend;
+mod getschema;
 pub(crate) mod join;
+mod lookup;
+mod make_series;
+mod mv_apply;
+pub(crate) mod mv_expand;
+mod parse;
+mod parse_kv;
 mod project;
 mod project_away;
 mod project_keep;
@@ -13,6 +22,7 @@ mod sort;
 mod summarize;
 mod take;
 mod top;
+mod top_nested;
 mod r#where;
 
 use datafusion::logical_expr::LogicalPlan;
@@ -107,8 +117,46 @@ pub(crate) fn plan_operator(
         OperatorKind::Union(union) => {
             super::sources::union::plan_union(planner, Some(input), union)
         }
+        OperatorKind::As { params, name } => as_op::plan(planner, input, params, name),
+        OperatorKind::GetSchema => getschema::plan(input),
+        OperatorKind::TopNested(levels) => top_nested::plan(planner, input, levels),
+        OperatorKind::Lookup { params, right, on } => {
+            lookup::plan(planner, input, params, right, on)
+        }
+        OperatorKind::MakeSeries {
+            params,
+            aggs,
+            on,
+            range,
+            by,
+        } => make_series::plan(planner, input, params, aggs, on, range, by),
         // A visualisation hint: the data are unchanged.
         OperatorKind::Render { .. } => Ok(input),
+        OperatorKind::Parse {
+            where_,
+            params,
+            source,
+            pattern,
+        } => parse::plan(planner, input, *where_, params, source, pattern),
+        OperatorKind::ParseKv {
+            source,
+            columns,
+            options,
+        } => parse_kv::plan(planner, input, source, columns, options),
+        OperatorKind::MvExpand {
+            params,
+            items,
+            limit,
+        } => mv_expand::plan(planner, input, params, items, limit.as_ref()),
+        OperatorKind::MvApply {
+            params,
+            items,
+            limit,
+            body,
+        } => mv_apply::plan(planner, input, params, items, limit.as_ref(), body),
+        OperatorKind::Evaluate { call, schema, .. } => {
+            bag_unpack::plan_evaluate(planner, input, call, schema.as_deref())
+        }
         other => Err(QueryError::not_supported(format!(
             "operator '{}'",
             operator_name(other)

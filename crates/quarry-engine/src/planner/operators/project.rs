@@ -32,8 +32,11 @@ pub(crate) fn plan(
     input: LogicalPlan,
     items: &[NamedExpr],
 ) -> Result<LogicalPlan> {
+    // Window functions (row_number, prev, ...) add hidden columns the projection drops.
+    let (input, windows) = planner.lift_windows(input, items.iter().map(|i| &i.expr), "project")?;
     let schema = input.schema().clone();
-    let ctx = ExprCtx::new(&schema, "project");
+    let mut ctx = ExprCtx::new(&schema, "project");
+    ctx.substitutions = windows.as_ref();
     let mut namer = ColumnNamer::new();
     let mut names: Vec<String> = Vec::with_capacity(items.len());
     let mut exprs = Vec::with_capacity(items.len());

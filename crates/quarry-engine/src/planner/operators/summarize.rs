@@ -145,6 +145,36 @@ pub(crate) fn plan(
             continue;
         }
 
+        // `percentiles(x, 50, 90)`: one column per percent.
+        if let ExprKind::Call { name, args } = &item.expr.kind
+            && matches!(name.name.as_str(), "percentiles" | "percentilesw")
+            && !matches!(planner.lookup(&name.name), Some(Binding::Function(_)))
+        {
+            let fixed = if name.name == "percentilesw" { 2 } else { 1 };
+            if args.len() > fixed + 1 {
+                for (k, percent) in args[fixed..].iter().enumerate() {
+                    let mut one: Vec<ast::Arg> = args[..fixed].to_vec();
+                    one.push(percent.clone());
+                    let planned =
+                        planner.plan_aggregate_call(&name.name, &one, item.expr.span, &ctx)?;
+                    let alias = fresh_agg_name(&aggregate_exprs);
+                    aggregate_exprs.push(planned.aggregate.alias(&alias));
+                    let value = match planned.finish {
+                        Some(finish) => finish(column(&alias)),
+                        None => TypedExpr::new(column(&alias), planned.ty),
+                    };
+                    let out = match item.names.get(k) {
+                        Some(n) => n.name.clone(),
+                        None => unique_name(&default_name(&name.name, &one), &|n| {
+                            taken.iter().any(|t| t == n)
+                        }),
+                    };
+                    taken.push(out.clone());
+                    outputs.push(Output::Direct { name: out, value });
+                }
+                continue;
+            }
+        }
         let mut calls = Vec::new();
         collect_aggregate_calls(planner, &item.expr, &mut calls);
         if calls.is_empty() {

@@ -21,6 +21,17 @@ fn param_name<'u>(union: &'u Union, name: &str) -> Option<&'u str> {
         .and_then(|p| p.value.as_name())
 }
 
+/// The name a `... | as Name` sub-query gives itself.
+fn as_name(e: &kql_syntax::ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Pipe { ops, .. } => ops.iter().rev().find_map(|op| match &op.kind {
+            kql_syntax::ast::OperatorKind::As { name, .. } => Some(name.name.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 fn columns_of(schema: &DFSchema) -> Vec<(String, ScalarType)> {
     schema
         .fields()
@@ -46,7 +57,9 @@ pub(crate) fn plan_union(
         }
         let label = table
             .as_name()
-            .map_or_else(|| format!("union_arg{i}"), str::to_string);
+            .map(str::to_string)
+            .or_else(|| as_name(table))
+            .unwrap_or_else(|| format!("union_arg{i}"));
         inputs.push((label, planner.plan_tabular(table)?));
     }
     let inner = match param_name(union, "kind") {

@@ -201,7 +201,43 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         .or_else(|| t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
         .unwrap_or(t)
         .trim();
-    parse_iso(t).or_else(|| parse_rfc(t))
+    parse_iso(t)
+        .or_else(|| parse_rfc(t))
+        .or_else(|| parse_us(t))
+}
+
+/// `MM/dd/yyyy [HH:mm[:ss[.fffffff]]]` (or with `-`): the invariant culture's date
+/// order, which Kusto's `todatetime()` and `datetime()` read as well.
+fn parse_us(t: &str) -> Option<i64> {
+    let mut c = Cursor {
+        s: t.as_bytes(),
+        i: 0,
+    };
+    let m = c.number(1, 2)? as u32;
+    let sep = c.peek()?;
+    if sep != b'-' && sep != b'/' {
+        return None;
+    }
+    c.i += 1;
+    let d = c.number(1, 2)? as u32;
+    if !c.eat(sep) {
+        return None;
+    }
+    let y = c.number(4, 4)?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    let mut ticks = days_from_civil(y, m, d) * TICKS_PER_DAY;
+    if c.done() {
+        return Some(ticks);
+    }
+    if !c.eat(b' ') {
+        return None;
+    }
+    c.skip_spaces();
+    ticks += time_of_day(&mut c)?;
+    let offset = zone(&mut c)?;
+    c.done().then_some(ticks - offset)
 }
 
 fn parse_iso(t: &str) -> Option<i64> {
@@ -375,6 +411,12 @@ mod tests {
         assert_eq!(parse_datetime("1970-01-01 00:00:01.5"), Some(15_000_000));
         assert_eq!(parse_datetime("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_datetime("2020-02-30"), None);
+        assert_eq!(parse_datetime("01/02/1970"), Some(TICKS_PER_DAY));
+        assert_eq!(
+            parse_datetime("1-2-1970 00:00:02"),
+            Some(TICKS_PER_DAY + 2 * TICKS_PER_SECOND)
+        );
+        assert_eq!(parse_datetime("13/02/1970"), None);
         assert_eq!(parse_datetime("2020-13-01"), None);
     }
 

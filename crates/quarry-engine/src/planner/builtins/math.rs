@@ -11,7 +11,7 @@ use datafusion::logical_expr::{Expr, Operator, binary_expr, cast, not, or, when}
 
 use super::{Args, CallCtx};
 use crate::error::{QueryError, Result};
-use crate::functions::numeric::{RealFn, count_ones_udf, real_udf};
+use crate::functions::numeric::{RealFn, beta_udf, count_ones_udf, real_udf};
 use crate::planner::TypedExpr;
 use crate::planner::expr::{as_f64, as_i64};
 use crate::types::{ScalarType, arrow_type};
@@ -191,6 +191,16 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
                 binary_expr(x, Operator::BitwiseXor, liti(-1)),
                 ScalarType::Long,
             )
+        }
+        "beta_cdf" | "beta_inv" => {
+            if a.len() != 3 {
+                return Err(a.arity_error());
+            }
+            let mut v = Vec::with_capacity(3);
+            for x in &a.values {
+                v.push(as_f64(numeric(cx, x.clone())?.expr));
+            }
+            real(beta_udf(name == "beta_inv").call(v))
         }
         "bitset_count_ones" => {
             let x = as_i64(numeric(cx, a.one()?)?.expr);

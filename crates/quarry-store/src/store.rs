@@ -17,6 +17,8 @@ use crate::tenant::{TenantConfig, TenantStore};
 pub struct Store {
     root: PathBuf,
     config: TenantConfig,
+    /// Settings of tenants that differ from the default (retention, ...).
+    overrides: HashMap<String, TenantConfig>,
     tenants: RwLock<HashMap<String, Arc<TenantStore>>>,
 }
 
@@ -37,11 +39,21 @@ pub fn check_tenant_id(id: &str) -> Result<()> {
 impl Store {
     /// Opens the store in `root`, and every tenant already in it.
     pub fn open(root: &Path, config: TenantConfig) -> Result<Store> {
+        Store::open_with(root, config, HashMap::new())
+    }
+
+    /// Like [`Store::open`], with settings for particular tenants.
+    pub fn open_with(
+        root: &Path,
+        config: TenantConfig,
+        overrides: HashMap<String, TenantConfig>,
+    ) -> Result<Store> {
         let tenants_dir = root.join("tenants");
         std::fs::create_dir_all(&tenants_dir).at(&tenants_dir)?;
         let store = Store {
             root: root.to_path_buf(),
             config,
+            overrides,
             tenants: RwLock::new(HashMap::new()),
         };
         for entry in std::fs::read_dir(&tenants_dir).at(&tenants_dir)? {
@@ -75,10 +87,11 @@ impl Store {
         if let Some(t) = tenants.get(id) {
             return Ok(Arc::clone(t));
         }
+        let config = self.overrides.get(id).unwrap_or(&self.config).clone();
         let t = Arc::new(TenantStore::open(
             id,
             &self.root.join("tenants").join(id),
-            self.config.clone(),
+            config,
         )?);
         tenants.insert(id.to_string(), Arc::clone(&t));
         Ok(t)

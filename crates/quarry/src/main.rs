@@ -1,8 +1,11 @@
 //! The `quarry` command line: `parse`, `query`, `serve`, `ingest`, `generate`, `token`.
 
+mod demo;
 mod ingest_cmd;
 mod input;
 mod query_cmd;
+mod serve_cmd;
+mod token_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +37,11 @@ enum Command {
     /// Ingest streaming-export envelopes, NDJSON or CSV files into the store. Exits 1 when
     /// any record or file was rejected (everything else still lands).
     Ingest(ingest_cmd::IngestArgs),
+    /// Serve the hunting API (Defender, MDE and Graph endpoints) and the built-in
+    /// identity provider. With no configuration: a demo tenant on ./quarry-data.
+    Serve(serve_cmd::ServeArgs),
+    /// Mint an access token with the built-in identity provider's key.
+    Token(token_cmd::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,5 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Query(args) => query_cmd::run(args),
         Command::Ingest(args) => ingest_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Token(args) => token_cmd::run(args),
     }
 }

@@ -15,6 +15,7 @@ pub mod planner;
 pub mod response;
 pub mod session;
 pub mod types;
+mod yield_points;
 
 pub use catalog::{Catalog, MemCatalog};
 pub use error::QueryError;

@@ -170,6 +170,7 @@ impl Engine {
             .with_config(session_config)
             .with_runtime_env(runtime)
             .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(crate::yield_points::YieldAfterAmplifiers))
             .build();
         let ctx = SessionContext::new_with_state(state);
         for udf in crate::functions::all_udfs() {

@@ -13,6 +13,7 @@
 pub(crate) mod aggregates;
 pub(crate) mod arith;
 pub(crate) mod builtins;
+pub(crate) mod library;
 pub(crate) mod dynamic;
 pub(crate) mod equality;
 pub(crate) mod expr;
@@ -202,7 +203,10 @@ impl<'a> Planner<'a> {
             },
             ExprKind::Call { name, .. } => match self.lookup(&name.name) {
                 Some(Binding::Function(f)) => function_is_tabular(self, f),
-                _ => matches!(name.name.as_str(), "materialize" | "table" | "view"),
+                _ => {
+                    matches!(name.name.as_str(), "materialize" | "table" | "view")
+                        || library::is_source_function(&name.name)
+                }
             },
             _ => false,
         }
@@ -233,6 +237,10 @@ impl<'a> Planner<'a> {
                         }
                         _ => Err(QueryError::not_supported("table() with a computed name")),
                     },
+                    other if library::is_source_function(other) => {
+                        let values: Vec<ast::Expr> = args.iter().map(|a| a.value.clone()).collect();
+                        self.library_source(other, &values)
+                    }
                     other => Err(QueryError::not_supported(format!(
                         "function '{other}' as a tabular source"
                     ))),

@@ -6,6 +6,7 @@ mod count;
 mod distinct;
 mod extend;
 mod getschema;
+mod invoke;
 pub(crate) mod join;
 mod lookup;
 mod make_series;
@@ -119,6 +120,7 @@ pub(crate) fn plan_operator(
         }
         OperatorKind::As { params, name } => as_op::plan(planner, input, params, name),
         OperatorKind::GetSchema => getschema::plan(input),
+        OperatorKind::Invoke(call) => invoke::plan(planner, input, call),
         OperatorKind::TopNested(levels) => top_nested::plan(planner, input, levels),
         OperatorKind::Lookup { params, right, on } => {
             lookup::plan(planner, input, params, right, on)

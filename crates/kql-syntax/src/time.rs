@@ -206,6 +206,48 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         .or_else(|| parse_us(t))
 }
 
+/// The text of a `datetime(...)` literal: every form of [`parse_datetime`], plus the
+/// forms the literal alone accepts: date parts written apart (`2017 - 08 - 01`, which
+/// Kusto's tokenizer reads as one date) and `y, M, d[, H, m, s]` components.
+pub fn parse_datetime_literal(text: &str) -> Option<i64> {
+    if let Some(ticks) = parse_datetime(text) {
+        return Some(ticks);
+    }
+    if text.contains(',') {
+        let parts: Vec<i64> = text
+            .split(',')
+            .map(|p| p.trim().parse::<i64>().ok())
+            .collect::<Option<_>>()?;
+        let [y, mo, d, rest @ ..] = parts.as_slice() else {
+            return None;
+        };
+        let (mo, d) = (u32::try_from(*mo).ok()?, u32::try_from(*d).ok()?);
+        if rest.len() > 3 || !(1..=12).contains(&mo) || d == 0 || d > days_in_month(*y, mo) {
+            return None;
+        }
+        let limits = [24, 60, 60];
+        let mut ticks = days_from_civil(*y, mo, d) * TICKS_PER_DAY;
+        let units = [
+            3600 * TICKS_PER_SECOND,
+            60 * TICKS_PER_SECOND,
+            TICKS_PER_SECOND,
+        ];
+        for ((v, limit), unit) in rest.iter().zip(limits).zip(units) {
+            if !(0..limit).contains(v) {
+                return None;
+            }
+            ticks += v * unit;
+        }
+        return Some(ticks);
+    }
+    let joined: String = text
+        .split(" - ")
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("-");
+    (joined != text).then(|| parse_datetime(&joined)).flatten()
+}
+
 /// `MM/dd/yyyy [HH:mm[:ss[.fffffff]]]` (or with `-`): the invariant culture's date
 /// order, which Kusto's `todatetime()` and `datetime()` read as well.
 fn parse_us(t: &str) -> Option<i64> {

@@ -64,7 +64,7 @@ impl Parser<'_> {
             return Ok(Literal::Null(ty));
         }
         let value = match kind {
-            RawKind::DateTime => time::parse_datetime(inner).map(Literal::DateTime),
+            RawKind::DateTime => time::parse_datetime_literal(inner).map(Literal::DateTime),
             RawKind::Timespan => time::parse_timespan(inner).map(Literal::Timespan),
             RawKind::Guid => time::parse_guid(inner).map(Literal::Guid),
         };

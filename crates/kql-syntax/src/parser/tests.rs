@@ -858,3 +858,20 @@ fn keywords_as_names_where_kusto_allows() {
     ok("T | summarize count() by bin(Timestamp, 1d)");
     ok("T | extend type = 'x' | where type == 'x'");
 }
+
+#[test]
+fn datetime_literals_with_components_or_spaced_dashes() {
+    let day = 864_000_000_000_i64;
+    // 1970-01-03 written as components, and with spaces around the dashes.
+    assert_eq!(lit("datetime(1970, 1, 3)"), Literal::DateTime(2 * day));
+    assert_eq!(lit("datetime(1970 - 01 - 03)"), Literal::DateTime(2 * day));
+    assert_eq!(
+        lit("datetime(1970, 1, 1, 1, 0, 0)"),
+        Literal::DateTime(36_000_000_000)
+    );
+    assert!(
+        err("print datetime(1970, 13, 1)")
+            .message
+            .contains("not a valid")
+    );
+}

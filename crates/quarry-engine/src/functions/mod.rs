@@ -10,6 +10,7 @@ pub mod datetime_format;
 pub mod dyn_ops;
 pub mod dynamic;
 pub mod encoding;
+pub mod geo;
 pub mod ip;
 pub mod json;
 pub mod jsonpath;
@@ -22,8 +23,10 @@ pub mod percentile;
 pub mod rowwise;
 pub mod series;
 mod series_ops;
+pub mod sketches;
 pub mod string_ops;
 pub mod text;
+pub mod units;
 
 use std::sync::Arc;
 

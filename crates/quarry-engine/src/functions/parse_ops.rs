@@ -70,7 +70,10 @@ impl ExtractUdf {
         match (&self.how, re) {
             (Extract::Pattern(_), Some(re)) => match re.captures(text) {
                 Some(c) => {
-                    out.extend((1..=self.fields).map(|i| c.get(i).map(|m| m.as_str().to_string())));
+                    out.extend(
+                        (0..self.fields)
+                            .map(|i| c.name(&format!("qc{i}")).map(|m| m.as_str().to_string())),
+                    );
                     true
                 }
                 None => false,

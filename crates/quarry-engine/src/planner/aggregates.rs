@@ -397,6 +397,49 @@ impl Planner<'_> {
             ("make_bag" | "make_bag_if", [x, rest @ ..]) => {
                 crate::planner::builtins::dynamic::plan_make_bag(function, x, rest, span)?
             }
+            // Quarry's sketches are exact: an hll is the set of distinct values, a
+            // digest the list of values (see `builtins::sketches`).
+            ("hll", [x, ..]) if planned.len() <= 2 => PlannedAggregate {
+                aggregate: agg::array_agg(x.expr.clone())
+                    .filter(is_not_null(x.expr.clone()))
+                    .build()?,
+                finish: Some(if x.ty == ScalarType::Dynamic {
+                    json_set_to_dynamic
+                } else {
+                    set_to_dynamic
+                }),
+                ty: ScalarType::Dynamic,
+            },
+            ("tdigest", [x]) | ("tdigest", [x, _]) => {
+                let numeric = matches!(
+                    x.ty,
+                    ScalarType::Int | ScalarType::Long | ScalarType::Real | ScalarType::Decimal
+                );
+                if !numeric {
+                    return Err(QueryError::not_supported(format!(
+                        "tdigest() of a {} column",
+                        x.ty.name()
+                    )));
+                }
+                let keep = is_not_null(x.expr.clone());
+                let (element, finish): (Expr, fn(Expr) -> TypedExpr) = match planned.get(1) {
+                    Some(w) => {
+                        let pair = crate::planner::builtins::dynamic::dyn_call(
+                            "tdigest",
+                            crate::functions::dyn_ops::DynOp::PackArray,
+                            vec![x.clone(), w.clone()],
+                            crate::functions::dynamic::Out::Dynamic,
+                        );
+                        (pair.expr, json_list_to_dynamic)
+                    }
+                    None => (x.expr.clone(), list_to_dynamic),
+                };
+                PlannedAggregate {
+                    aggregate: agg::array_agg(element).filter(keep).build()?,
+                    finish: Some(finish),
+                    ty: ScalarType::Dynamic,
+                }
+            }
             ("take_any" | "any", [x]) => simple(agg::first_value(x.expr.clone(), vec![]), x.ty),
             ("make_list_with_nulls", [x]) => PlannedAggregate {
                 aggregate: collect_udaf(false, true, DEFAULT_MAX_SIZE).call(vec![x.expr.clone()]),

@@ -31,6 +31,9 @@ impl Planner<'_> {
             return self.inline_scalar_function(&f, &values, ctx, span);
         }
         let fname = name.name.as_str();
+        if let Some(planned) = self.plan_tabular_call(fname, args, span, ctx)? {
+            return Ok(planned);
+        }
         if aggregates::is_aggregate(fname) {
             return Err(QueryError::semantic(
                 format!(

@@ -13,15 +13,17 @@
 pub(crate) mod aggregates;
 pub(crate) mod arith;
 pub(crate) mod builtins;
-pub(crate) mod library;
 pub(crate) mod dynamic;
 pub(crate) mod equality;
 pub(crate) mod expr;
 pub(crate) mod functions;
+pub(crate) mod library;
 pub(crate) mod literal;
+pub(crate) mod materialize;
 pub(crate) mod naming;
 pub(crate) mod operators;
 pub(crate) mod sources;
+pub(crate) mod tabular_calls;
 pub(crate) mod window;
 
 use std::collections::HashMap;
@@ -427,3 +429,5 @@ fn function_is_tabular(planner: &Planner<'_>, f: &FunctionDef) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_analytics;
+#[cfg(test)]
+mod tests_materialized;

@@ -6,10 +6,13 @@ pub(crate) mod conditional;
 pub(crate) mod core;
 pub(crate) mod datetime;
 pub(crate) mod dynamic;
+pub(crate) mod geo;
 pub(crate) mod ip;
 pub(crate) mod math;
 pub(crate) mod series;
+pub(crate) mod sketches;
 pub(crate) mod strings;
+pub(crate) mod units;
 
 use datafusion::common::DFSchema;
 use kql_syntax::Span;
@@ -107,7 +110,10 @@ const FAMILIES: &[Family] = &[
     conditional::plan,
     dynamic::plan,
     strings::plan,
+    units::plan,
+    sketches::plan,
     ip::plan,
+    geo::plan,
 ];
 
 pub(crate) fn plan_builtin(args: Vec<TypedExpr>, cx: &CallCtx) -> Result<Option<TypedExpr>> {

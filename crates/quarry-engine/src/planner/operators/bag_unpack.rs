@@ -261,6 +261,13 @@ pub(crate) fn plan_evaluate(
     };
     match name.name.as_str() {
         "bag_unpack" => plan(planner, input, args, schema, call.span),
-        other => Err(QueryError::not_supported(format!("plugin '{other}'"))),
+        "geo_polygon_lookup" | "geo_line_lookup" => {
+            super::geo_lookup::plan(planner, input, name.name.as_str(), args, call.span)?
+                .ok_or_else(|| QueryError::not_supported(format!("plugin '{}'", name.name)))
+        }
+        other => match super::plugins::plan(planner, input, other, args, call.span)? {
+            Some(plan) => Ok(plan),
+            None => Err(QueryError::not_supported(format!("plugin '{other}'"))),
+        },
     }
 }

@@ -2,7 +2,7 @@
 //! where it stands, so its position is kept.
 
 use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
-use kql_syntax::ast::NamedExpr;
+use kql_syntax::ast::{Expr, ExprKind, NamedExpr};
 
 use super::project::item_name;
 use crate::error::Result;
@@ -16,6 +16,8 @@ pub(crate) fn plan(
     items: &[NamedExpr],
     operator: &'static str,
 ) -> Result<LogicalPlan> {
+    // `pack_all()` packs the operator's input columns, not those added beside it.
+    let input_schema = input.schema().clone();
     let mut plan = input;
     let mut namer = ColumnNamer::new();
     // One projection per item: later items may use the columns earlier ones define.
@@ -26,7 +28,11 @@ pub(crate) fn plan(
         let existing = column_names(&plan);
         let (lifted, windows) = planner.lift_windows(plan, [&item.expr], operator)?;
         plan = lifted;
-        let schema = plan.schema().clone();
+        let schema = if windows.is_none() && calls_pack_all(&item.expr) {
+            input_schema.clone()
+        } else {
+            plan.schema().clone()
+        };
         let mut ctx = ExprCtx::new(&schema, operator);
         ctx.substitutions = windows.as_ref();
         let value = planner.plan_scalar(&item.expr, &ctx)?;
@@ -47,4 +53,19 @@ pub(crate) fn plan(
         plan = LogicalPlanBuilder::from(plan).project(exprs)?.build()?;
     }
     Ok(plan)
+}
+
+/// Whether `e` calls `pack_all()` (outside any tabular sub-expression).
+fn calls_pack_all(e: &Expr) -> bool {
+    if let ExprKind::Call { name, .. } = &e.kind
+        && name.name == "pack_all"
+    {
+        return true;
+    }
+    if matches!(e.kind, ExprKind::Pipe { .. } | ExprKind::Source(_)) {
+        return false;
+    }
+    let mut found = false;
+    e.for_each_child(&mut |child| found = found || calls_pack_all(child));
+    found
 }

@@ -1,10 +1,12 @@
 //! One file per tabular operator. Each takes the input plan and returns the output plan.
 
+mod activity;
 mod as_op;
 mod bag_unpack;
 mod count;
 mod distinct;
 mod extend;
+mod geo_lookup;
 mod getschema;
 mod invoke;
 pub(crate) mod join;
@@ -14,11 +16,13 @@ mod mv_apply;
 pub(crate) mod mv_expand;
 mod parse;
 mod parse_kv;
+mod plugins;
 mod project;
 mod project_away;
 mod project_keep;
 mod project_rename;
 mod project_reorder;
+mod scan;
 mod sort;
 mod summarize;
 mod take;
@@ -156,6 +160,11 @@ pub(crate) fn plan_operator(
             limit,
             body,
         } => mv_apply::plan(planner, input, params, items, limit.as_ref(), body),
+        OperatorKind::Scan {
+            params,
+            declare,
+            steps,
+        } => scan::plan(planner, input, params, declare, steps),
         OperatorKind::Evaluate { call, schema, .. } => {
             bag_unpack::plan_evaluate(planner, input, call, schema.as_deref())
         }

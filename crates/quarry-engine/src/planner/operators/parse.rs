@@ -26,6 +26,8 @@ use crate::types::ScalarType;
 
 const STRUCT_COL: &str = "__quarry_parse";
 const OK_COL: &str = "__quarry_parse_ok";
+/// The name of the regex group that captures the i-th column: `qc0`, `qc1`, ...
+pub(crate) const GROUP_PREFIX: &str = "qc";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -49,18 +51,30 @@ fn build_regex(kind: Kind, flags: &str, pattern: &[ParsePart]) -> String {
     if !flags.is_empty() {
         re = format!("(?{flags})^");
     }
-    for part in pattern {
+    let mut column_index = 0;
+    for (i, part) in pattern.iter().enumerate() {
+        // Before a `*`, a lazy column would match nothing: numbers take their digits.
+        let before_star = matches!(pattern.get(i + 1), Some(ParsePart::Star));
         match part {
             ParsePart::Literal(text) if kind == Kind::Regex => re.push_str(&format!("(?:{text})")),
             ParsePart::Literal(text) => re.push_str(&regex::escape(text)),
             ParsePart::Star if kind == Kind::Regex => re.push_str(".*"),
             ParsePart::Star => re.push_str(".*?"),
-            ParsePart::Column { ty, .. } => re.push_str(match (kind, ty) {
-                (Kind::Regex, Some(ScalarType::Long | ScalarType::Int)) => r"(-?\d+)",
-                (Kind::Regex, Some(ScalarType::Real)) => r"(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)",
-                (Kind::Regex, _) => "(.*)",
-                _ => "(.*?)",
-            }),
+            ParsePart::Column { ty, .. } => {
+                // Named groups: a regex constant may hold groups of its own.
+                let body = match (kind, ty) {
+                    (Kind::Regex, Some(ScalarType::Long | ScalarType::Int)) => r"-?\d+",
+                    (Kind::Regex, Some(ScalarType::Real)) => r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?",
+                    (Kind::Regex, _) => ".*",
+                    (_, Some(ScalarType::Long | ScalarType::Int)) if before_star => r"-?\d+",
+                    (_, Some(ScalarType::Real)) if before_star => {
+                        r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+                    }
+                    _ => ".*?",
+                };
+                re.push_str(&format!("(?P<{}{column_index}>{body})", GROUP_PREFIX));
+                column_index += 1;
+            }
         }
     }
     if kind != Kind::Regex && matches!(pattern.last(), Some(ParsePart::Column { .. })) {
@@ -253,13 +267,44 @@ mod tests {
             col("Name", None),
         ];
         let re = build_regex(Kind::Simple, "", &p);
-        assert_eq!(re, r"^.*?id=(.*?), name=(.*?)$");
+        assert_eq!(re, r"^.*?id=(?P<qc0>.*?), name=(?P<qc1>.*?)$");
         let caps = regex::Regex::new(&re).ok().and_then(|r| {
             r.captures("x id=7, name=a.b")
-                .map(|c| (c[1].to_string(), c[2].to_string()))
+                .map(|c| (c["qc0"].to_string(), c["qc1"].to_string()))
         });
         assert_eq!(caps, Some(("7".into(), "a.b".into())));
         let re = build_regex(Kind::Regex, "U", &p);
-        assert_eq!(re, r"(?U)^.*(?:id=)(-?\d+)(?:, name=)(.*)");
+        assert_eq!(re, r"(?U)^.*(?:id=)(?P<qc0>-?\d+)(?:, name=)(?P<qc1>.*)");
+    }
+
+    #[test]
+    fn a_number_before_a_star_takes_its_digits() {
+        let p = vec![
+            ParsePart::Literal("n=".into()),
+            col("N", Some(ScalarType::Long)),
+            ParsePart::Star,
+            ParsePart::Literal("m=".into()),
+            col("M", None),
+        ];
+        let re = build_regex(Kind::Simple, "", &p);
+        let n = regex::Regex::new(&re)
+            .ok()
+            .and_then(|r| r.captures("n=42, k=1, m=x").map(|c| c["qc0"].to_string()));
+        assert_eq!(n.as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn groups_inside_regex_constants_do_not_shift_columns() {
+        let p = vec![
+            ParsePart::Literal("a=".into()),
+            col("A", None),
+            ParsePart::Literal("(,)b=".into()),
+            col("B", Some(ScalarType::Long)),
+        ];
+        let re = build_regex(Kind::Regex, "", &p);
+        let b = regex::Regex::new(&re)
+            .ok()
+            .and_then(|r| r.captures("a=x,b=5").map(|c| c["qc1"].to_string()));
+        assert_eq!(b.as_deref(), Some("5"));
     }
 }

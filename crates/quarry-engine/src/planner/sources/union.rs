@@ -88,7 +88,7 @@ pub(crate) fn plan_union(
             })
         });
     }
-    let outputs: Vec<(String, ScalarType, String)> = pairs
+    let mut outputs: Vec<(String, ScalarType, String)> = pairs
         .iter()
         .map(|(name, ty)| {
             let conflicting = pairs.iter().filter(|(n, _)| n == name).count() > 1;
@@ -100,6 +100,24 @@ pub(crate) fn plan_union(
             (name.clone(), *ty, out)
         })
         .collect();
+    // A `name_type` that another input already uses as a column name takes a number:
+    // `x_long1` beside a genuine `x_long`.
+    for i in 0..outputs.len() {
+        let (name, _, out) = &outputs[i];
+        if name == out {
+            continue;
+        }
+        let taken = |c: &str| {
+            outputs
+                .iter()
+                .enumerate()
+                .any(|(j, (_, _, o))| j != i && o == c)
+        };
+        if taken(out) {
+            let renamed = crate::planner::naming::unique_name(out, &taken);
+            outputs[i].2 = renamed;
+        }
+    }
 
     let mut result: Option<LogicalPlanBuilder> = None;
     for (label, plan) in inputs {

@@ -610,6 +610,10 @@ fn operator(out: &mut String, op: &Operator) {
                 ident(out, &old.name);
             });
         }
+        OperatorKind::ProjectByNames(names) => {
+            out.push_str("project-by-names ");
+            list(out, names, |out, e| expr(out, e, precedence::OR));
+        }
         OperatorKind::ProjectReorder(keys) => {
             out.push_str("project-reorder ");
             list(out, keys, |out, k| {
@@ -820,7 +824,13 @@ fn operator(out: &mut String, op: &Operator) {
             expr(out, call, precedence::UNARY);
             if let Some(cols) = schema {
                 out.push_str(" : (");
-                list(out, cols, column_decl);
+                list(out, cols, |out, c| {
+                    if c.name.name == OTHER_COLUMNS {
+                        out.push('*');
+                    } else {
+                        column_decl(out, c);
+                    }
+                });
                 out.push(')');
             }
         }

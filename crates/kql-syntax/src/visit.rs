@@ -74,6 +74,7 @@ impl Operator {
             | OperatorKind::Take(e)
             | OperatorKind::Invoke(e)
             | OperatorKind::Sample(e) => f(e),
+            OperatorKind::ProjectByNames(names) => each(names, f),
             OperatorKind::Project(items)
             | OperatorKind::Extend(items)
             | OperatorKind::Serialize(items) => named(items, f),

@@ -1,6 +1,9 @@
 //! Tabular operators (what follows a `|`) and tabular sources (what can start a pipeline).
 
 use super::{ColumnDecl, Expr, Ident, ScalarType};
+
+/// In an `evaluate` output schema, `*`: the input's other columns, in their order.
+pub const OTHER_COLUMNS: &str = "*";
 use crate::span::Span;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +116,9 @@ pub enum OperatorKind {
     /// `(new, old)` pairs.
     ProjectRename(Vec<(Ident, Ident)>),
     ProjectReorder(Vec<ReorderKey>),
+    /// `project-by-names "Name", "C*", column_names_of(T)`: columns named by string
+    /// (or string-array) constants, wildcards allowed.
+    ProjectByNames(Vec<Expr>),
     Extend(Vec<NamedExpr>),
     Summarize {
         params: Vec<OpParam>,
@@ -181,6 +187,7 @@ pub enum OperatorKind {
     Evaluate {
         params: Vec<OpParam>,
         call: Expr,
+        /// The declared output schema; a column named [`OTHER_COLUMNS`] stands for `*`.
         schema: Option<Vec<ColumnDecl>>,
     },
     MakeSeries {

@@ -388,6 +388,20 @@ impl Parser<'_> {
                 TokenKind::Dot => {
                     e = self.chain_link(&mut chain, |p| {
                         p.advance();
+                        if p.at(TokenKind::LBracket) && !p.at_name() {
+                            // `a.[expr]` is `a[expr]`.
+                            p.advance();
+                            let index = p.expr()?;
+                            p.expect(TokenKind::RBracket, "']' to close the index")?;
+                            let span = p.span_from(e.span);
+                            return Ok(Expr::new(
+                                ExprKind::Index {
+                                    target: Box::new(e),
+                                    index: Box::new(index),
+                                },
+                                span,
+                            ));
+                        }
                         if p.at(TokenKind::LBracket) {
                             // `a.['b c']`
                             let name = p.name("a property name after '.'")?;

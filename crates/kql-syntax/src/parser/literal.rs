@@ -239,6 +239,14 @@ impl Parser<'_> {
             TokenKind::Ident => {
                 let word = self.text(t);
                 let called = self.kind_at(1) == TokenKind::LParen;
+                if called && word == "dynamic" {
+                    // `dynamic({...})` nested in a dynamic literal is the inner value.
+                    self.advance();
+                    self.advance();
+                    let inner = self.dyn_value()?;
+                    self.expect(TokenKind::RParen, "')' to close 'dynamic('")?;
+                    return Ok(inner);
+                }
                 if called
                     && matches!(
                         word,

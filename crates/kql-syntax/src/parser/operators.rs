@@ -105,6 +105,7 @@ impl Parser<'_> {
                 let old = p.name("the column to rename")?;
                 Ok((new, old))
             })?),
+            "project-by-names" => OperatorKind::ProjectByNames(self.comma_list(|p| p.expr())?),
             "project-reorder" => OperatorKind::ProjectReorder(self.comma_list(|p| {
                 let column = p.column_pattern()?;
                 let order = p.reorder_direction();
@@ -204,7 +205,16 @@ impl Parser<'_> {
                 let call = self.plugin_call()?;
                 let schema = if self.eat(TokenKind::Colon) {
                     self.expect(TokenKind::LParen, "'(' to start the output schema")?;
-                    let cols = self.column_decls()?;
+                    let cols = self.comma_list(|p| {
+                        if p.at(TokenKind::Star) {
+                            let t = p.advance();
+                            return Ok(ColumnDecl {
+                                name: Ident::new(OTHER_COLUMNS, t.span),
+                                ty: ScalarType::Dynamic,
+                            });
+                        }
+                        p.column_decl()
+                    })?;
                     self.expect(TokenKind::RParen, "')'")?;
                     Some(cols)
                 } else {
@@ -884,12 +894,14 @@ impl Parser<'_> {
 
     /// `Name:type, ...` as in `datatable`, `externaldata`, `parse-kv`.
     pub(crate) fn column_decls(&mut self) -> Result<Vec<ColumnDecl>, ParseError> {
-        self.comma_list(|p| {
-            let name = p.name("a column name")?;
-            p.expect(TokenKind::Colon, "':' and a type after the column name")?;
-            let ty = p.type_name()?;
-            Ok(ColumnDecl { name, ty })
-        })
+        self.comma_list(|p| p.column_decl())
+    }
+
+    fn column_decl(&mut self) -> Result<ColumnDecl, ParseError> {
+        let name = self.name("a column name")?;
+        self.expect(TokenKind::Colon, "':' and a type after the column name")?;
+        let ty = self.type_name()?;
+        Ok(ColumnDecl { name, ty })
     }
 
     pub(crate) fn type_name(&mut self) -> Result<ScalarType, ParseError> {

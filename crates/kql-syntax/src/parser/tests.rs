@@ -875,3 +875,29 @@ fn datetime_literals_with_components_or_spaced_dashes() {
             .contains("not a valid")
     );
 }
+
+#[test]
+fn project_by_names_member_brackets_and_nested_dynamic() {
+    let OperatorKind::ProjectByNames(names) =
+        single_op(r#"T | project-by-names "Name", "C*", cols"#)
+    else {
+        panic!()
+    };
+    assert_eq!(names.len(), 3);
+    assert!(matches!(print_value("a.[k]"), ExprKind::Index { .. }));
+    assert!(matches!(print_value("a.['k']"), ExprKind::Member { .. }));
+    assert_eq!(
+        lit(r#"dynamic({"a": dynamic({}), "b": dynamic([1])})"#),
+        Literal::Dynamic(DynValue::Object(vec![
+            ("a".into(), DynValue::Object(vec![])),
+            ("b".into(), DynValue::Array(vec![DynValue::Long(1)])),
+        ]))
+    );
+    let OperatorKind::Evaluate {
+        schema: Some(cols), ..
+    } = single_op("T | evaluate bag_unpack(d) : (*, Name:string)")
+    else {
+        panic!()
+    };
+    assert_eq!(cols[0].name.name, crate::ast::OTHER_COLUMNS);
+}

@@ -188,6 +188,7 @@ pub(crate) fn plan(
     let keys: Vec<(String, ScalarType)> = match schema {
         Some(decls) => decls
             .iter()
+            .filter(|d| d.name.name != ast::OTHER_COLUMNS)
             .filter_map(|d| {
                 let key = d.name.name.strip_prefix(prefix.as_str())?;
                 Some((key.to_string(), d.ty))
@@ -228,9 +229,18 @@ pub(crate) fn plan(
     }
     if let Some(decls) = schema {
         // A declared schema is the whole output, in its order.
+        // `*` stands for the input's other columns, where it is written.
         let mut declared = Vec::with_capacity(decls.len());
         for d in decls {
             let name = &d.name.name;
+            if name == ast::OTHER_COLUMNS {
+                for c in &existing {
+                    if !decls.iter().any(|x| &x.name.name == c) {
+                        declared.push((c.clone(), column(c)));
+                    }
+                }
+                continue;
+            }
             let found = out.iter().find(|(n, _)| n == name).map(|(_, e)| e.clone());
             declared.push((
                 name.clone(),

@@ -19,6 +19,7 @@ mod parse_kv;
 mod plugins;
 mod project;
 mod project_away;
+mod project_by_names;
 mod project_keep;
 mod project_rename;
 mod project_reorder;
@@ -45,6 +46,7 @@ fn operator_name(kind: &OperatorKind) -> &'static str {
         OperatorKind::ProjectKeep(_) => "project-keep",
         OperatorKind::ProjectRename(_) => "project-rename",
         OperatorKind::ProjectReorder(_) => "project-reorder",
+        OperatorKind::ProjectByNames(_) => "project-by-names",
         OperatorKind::Extend(_) => "extend",
         OperatorKind::Summarize { .. } => "summarize",
         OperatorKind::Count { .. } => "count",
@@ -93,6 +95,7 @@ pub(crate) fn plan_operator(
         OperatorKind::ProjectKeep(patterns) => project_keep::plan(input, patterns),
         OperatorKind::ProjectRename(pairs) => project_rename::plan(input, pairs),
         OperatorKind::ProjectReorder(keys) => project_reorder::plan(input, keys),
+        OperatorKind::ProjectByNames(names) => project_by_names::plan(planner, input, names),
         OperatorKind::Extend(items) => extend::plan(planner, input, items, "extend"),
         // `serialize` only fixes row order, which Quarry's plans already keep.
         OperatorKind::Serialize(items) => extend::plan(planner, input, items, "serialize"),

@@ -1,10 +1,12 @@
 //! The `quarry` command line: `parse`, `query`, `serve`, `ingest`, `generate`, `token`.
 
 mod demo;
+mod generate_cmd;
 mod ingest_cmd;
 mod input;
 mod query_cmd;
 mod serve_cmd;
+mod store_sink;
 mod token_cmd;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +39,8 @@ enum Command {
     /// Ingest streaming-export envelopes, NDJSON or CSV files into the store. Exits 1 when
     /// any record or file was rejected (everything else still lands).
     Ingest(ingest_cmd::IngestArgs),
+    /// Generate realistic Defender telemetry for one tenant (with embedded attack scenarios).
+    Generate(generate_cmd::GenerateArgs),
     /// Serve the hunting API (Defender, MDE and Graph endpoints) and the built-in
     /// identity provider. With no configuration: a demo tenant on ./quarry-data.
     Serve(serve_cmd::ServeArgs),
@@ -75,6 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Query(args) => query_cmd::run(args),
         Command::Ingest(args) => ingest_cmd::run(args),
+        Command::Generate(args) => generate_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Token(args) => token_cmd::run(args),
     }

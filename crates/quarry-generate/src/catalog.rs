@@ -1,0 +1,315 @@
+//! The binaries (executables and DLLs) seen on the fleet: path, version information,
+//! signer, size and hashes. A binary's hashes derive from its name and version only, so
+//! the same binary has the same SHA1/SHA256/MD5 in every table, device and tenant.
+
+use crate::rng::{Rng, hash_str};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signer {
+    MsWindows,
+    MsCorp,
+    Google,
+    Unsigned,
+    /// A code-signing certificate an attacker bought or stole.
+    Shady,
+    /// Not a PE file (Linux/macOS binaries).
+    None,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Vendor {
+    pub company: &'static str,
+    pub product: &'static str,
+    pub signer: Signer,
+}
+
+const WIN: Vendor = Vendor {
+    company: "Microsoft Corporation",
+    product: "Microsoft® Windows® Operating System",
+    signer: Signer::MsWindows,
+};
+const OFFICE: Vendor = Vendor {
+    company: "Microsoft Corporation",
+    product: "Microsoft Office",
+    signer: Signer::MsCorp,
+};
+const MSAPP: Vendor = Vendor {
+    company: "Microsoft Corporation",
+    product: "",
+    signer: Signer::MsCorp,
+};
+const DEFENDER: Vendor = Vendor {
+    company: "Microsoft Corporation",
+    product: "Microsoft® Windows® Operating System",
+    signer: Signer::MsCorp,
+};
+const GOOGLE: Vendor = Vendor {
+    company: "Google LLC",
+    product: "Google Chrome",
+    signer: Signer::Google,
+};
+const SYSINTERNALS: Vendor = Vendor {
+    company: "Sysinternals - www.sysinternals.com",
+    product: "Sysinternals ProcDump",
+    signer: Signer::MsCorp,
+};
+const NOVENDOR: Vendor = Vendor {
+    company: "",
+    product: "",
+    signer: Signer::Unsigned,
+};
+const SHADY: Vendor = Vendor {
+    company: "Lumina Soft Ltd",
+    product: "Lumina Updater",
+    signer: Signer::Shady,
+};
+const POSIX: Vendor = Vendor {
+    company: "",
+    product: "",
+    signer: Signer::None,
+};
+
+#[derive(Debug)]
+pub struct BinDef {
+    pub name: &'static str,
+    /// Folder without the trailing backslash; `{user}` is the account's profile name.
+    pub dir: &'static str,
+    pub vendor: Vendor,
+    pub version: &'static str,
+    pub description: &'static str,
+    pub size: i64,
+}
+
+macro_rules! bins {
+    ($($id:ident => ($name:expr, $dir:expr, $vendor:expr, $ver:expr, $desc:expr, $size:expr)),* $(,)?) => {
+        /// A known binary.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Bin { $($id),* }
+
+        pub static BIN_DEFS: &[BinDef] = &[
+            $(BinDef { name: $name, dir: $dir, vendor: $vendor, version: $ver, description: $desc, size: $size }),*
+        ];
+
+    };
+}
+
+const S32: &str = r"C:\Windows\System32";
+const MPPLAT: &str = r"C:\ProgramData\Microsoft\Windows Defender\Platform\4.18.24090.11-0";
+const OFF: &str = r"C:\Program Files\Microsoft Office\root\Office16";
+const NET4: &str = r"C:\Windows\Microsoft.NET\Framework64\v4.0.30319";
+
+bins! {
+    System => ("System", "", WIN, "10.0.19041.5247", "NT Kernel & System", 0),
+    Smss => ("smss.exe", S32, WIN, "10.0.19041.5247", "Windows Session Manager", 154_624),
+    Csrss => ("csrss.exe", S32, WIN, "10.0.19041.5247", "Client Server Runtime Process", 17_408),
+    Wininit => ("wininit.exe", S32, WIN, "10.0.19041.5247", "Windows Start-Up Application", 457_216),
+    Winlogon => ("winlogon.exe", S32, WIN, "10.0.19041.5247", "Windows Logon Application", 922_624),
+    Services => ("services.exe", S32, WIN, "10.0.19041.5247", "Services and Controller app", 721_864),
+    Lsass => ("lsass.exe", S32, WIN, "10.0.19041.5247", "Local Security Authority Process", 59_456),
+    Svchost => ("svchost.exe", S32, WIN, "10.0.19041.5247", "Host Process for Windows Services", 55_320),
+    Userinit => ("userinit.exe", S32, WIN, "10.0.19041.5247", "Userinit Logon Application", 30_720),
+    Explorer => ("explorer.exe", r"C:\Windows", WIN, "10.0.19041.5247", "Windows Explorer", 5_640_672),
+    Dwm => ("dwm.exe", S32, WIN, "10.0.19041.5247", "Desktop Window Manager", 94_720),
+    Sihost => ("sihost.exe", S32, WIN, "10.0.19041.5247", "Shell Infrastructure Host", 132_600),
+    Taskhostw => ("taskhostw.exe", S32, WIN, "10.0.19041.5247", "Host Process for Windows Tasks", 99_840),
+    RuntimeBroker => ("RuntimeBroker.exe", S32, WIN, "10.0.19041.5247", "Runtime Broker", 138_752),
+    SearchIndexer => ("SearchIndexer.exe", S32, WIN, "7.0.19041.5247", "Microsoft Windows Search Indexer", 890_368),
+    SearchProtocolHost => ("SearchProtocolHost.exe", S32, WIN, "7.0.19041.5247", "Microsoft Windows Search Protocol Host", 427_008),
+    Spoolsv => ("spoolsv.exe", S32, WIN, "10.0.19041.5247", "Spooler SubSystem App", 845_312),
+    WmiPrvSE => ("WmiPrvSE.exe", r"C:\Windows\System32\wbem", WIN, "10.0.19041.5247", "WMI Provider Host", 496_640),
+    Conhost => ("conhost.exe", S32, WIN, "10.0.19041.5247", "Console Window Host", 868_352),
+    Dllhost => ("dllhost.exe", S32, WIN, "10.0.19041.5247", "COM Surrogate", 21_312),
+    Consent => ("consent.exe", S32, WIN, "10.0.19041.5247", "Consent UI for administrative applications", 157_184),
+    MsMpEng => ("MsMpEng.exe", MPPLAT, DEFENDER, "4.18.24090.11", "Antimalware Service Executable", 133_576),
+    MpCmdRun => ("MpCmdRun.exe", MPPLAT, DEFENDER, "4.18.24090.11", "Microsoft Malware Protection Command Line Utility", 1_617_920),
+    MsSense => ("MsSense.exe", r"C:\Program Files\Windows Defender Advanced Threat Protection", DEFENDER, "10.8750.19041.5247", "Windows Defender Advanced Threat Protection Service Executable", 4_410_848),
+    TrustedInstaller => ("TrustedInstaller.exe", r"C:\Windows\servicing", WIN, "6.1.19041.5247", "Windows Modules Installer", 145_408),
+    TiWorker => ("TiWorker.exe", r"C:\Windows\WinSxS\amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.19041.5247_none_7e2a2b7b9b1a5c71", WIN, "10.0.19041.5247", "Windows Modules Installer Worker", 229_240),
+    CompatTelRunner => ("CompatTelRunner.exe", S32, WIN, "10.0.19041.5247", "Microsoft Compatibility Telemetry", 220_064),
+    Gpupdate => ("gpupdate.exe", S32, WIN, "10.0.19041.5247", "Microsoft® Windows Group Policy Update Utility", 29_184),
+    Mstsc => ("mstsc.exe", S32, WIN, "10.0.19041.5247", "Remote Desktop Connection", 1_327_104),
+    Rdpclip => ("rdpclip.exe", S32, WIN, "10.0.19041.5247", "RDP Clipboard Monitor", 384_000),
+    Powershell => ("powershell.exe", r"C:\Windows\System32\WindowsPowerShell\v1.0", WIN, "10.0.19041.5247", "Windows PowerShell", 455_680),
+    Cmd => ("cmd.exe", S32, WIN, "10.0.19041.5247", "Windows Command Processor", 289_792),
+    Wmic => ("WMIC.exe", r"C:\Windows\System32\wbem", WIN, "10.0.19041.5247", "WMI Commandline Utility", 517_632),
+    Net => ("net.exe", S32, WIN, "10.0.19041.5247", "Net Command", 57_344),
+    Net1 => ("net1.exe", S32, WIN, "10.0.19041.5247", "Net Command", 184_320),
+    Reg => ("reg.exe", S32, WIN, "10.0.19041.5247", "Registry Console Tool", 73_216),
+    Sc => ("sc.exe", S32, WIN, "10.0.19041.5247", "Service Control Manager Configuration Tool", 71_168),
+    Schtasks => ("schtasks.exe", S32, WIN, "10.0.19041.5247", "Task Scheduler Configuration Tool", 235_008),
+    Certutil => ("certutil.exe", S32, WIN, "10.0.19041.5247", "CertUtil.exe", 1_497_088),
+    Rundll32 => ("rundll32.exe", S32, WIN, "10.0.19041.5247", "Windows host process (Rundll32)", 71_680),
+    Regsvr32 => ("regsvr32.exe", S32, WIN, "10.0.19041.5247", "Microsoft(C) Register Server", 25_600),
+    Mshta => ("mshta.exe", S32, WIN, "11.0.19041.5247", "Microsoft (R) HTML Application host", 14_848),
+    Wscript => ("wscript.exe", S32, WIN, "5.812.10240.16384", "Microsoft ® Windows Based Script Host", 165_888),
+    Cscript => ("cscript.exe", S32, WIN, "5.812.10240.16384", "Microsoft ® Console Based Script Host", 145_920),
+    Bitsadmin => ("bitsadmin.exe", S32, WIN, "7.8.19041.5247", "BITS administration utility", 194_560),
+    Msiexec => ("msiexec.exe", S32, WIN, "5.0.19041.5247", "Windows® installer", 66_048),
+    Whoami => ("whoami.exe", S32, WIN, "10.0.19041.5247", "whoami - displays logged on user information", 73_728),
+    Nltest => ("nltest.exe", S32, WIN, "10.0.19041.5247", "Microsoft® Logon Server Test Utility", 509_440),
+    Ipconfig => ("ipconfig.exe", S32, WIN, "10.0.19041.5247", "IP Configuration Utility", 35_840),
+    Systeminfo => ("systeminfo.exe", S32, WIN, "10.0.19041.5247", "Displays system information", 92_672),
+    Tasklist => ("tasklist.exe", S32, WIN, "10.0.19041.5247", "Lists the current running tasks", 90_112),
+    Vssadmin => ("vssadmin.exe", S32, WIN, "10.0.19041.5247", "Command Line Interface for Microsoft® Volume Shadow Copy Service", 140_288),
+    Wbadmin => ("wbadmin.exe", S32, WIN, "10.0.19041.5247", "Command Line Interface for Microsoft® BLB Backup", 305_152),
+    Bcdedit => ("bcdedit.exe", S32, WIN, "10.0.19041.5247", "Boot Configuration Data Editor", 470_528),
+    Ping => ("PING.EXE", S32, WIN, "10.0.19041.5247", "TCP/IP Ping Command", 21_504),
+    Nslookup => ("nslookup.exe", S32, WIN, "10.0.19041.5247", "nslookup", 105_472),
+    Curl => ("curl.exe", S32, WIN, "8.9.1.0", "The curl executable", 574_976),
+    Taskkill => ("taskkill.exe", S32, WIN, "10.0.19041.5247", "Terminates Processes", 86_528),
+    Notepad => ("notepad.exe", S32, WIN, "10.0.19041.5247", "Notepad", 201_216),
+    Splwow64 => ("splwow64.exe", r"C:\Windows", WIN, "10.0.19041.5247", "Print driver host for applications", 163_840),
+    Mmc => ("mmc.exe", S32, WIN, "10.0.19041.5247", "Microsoft Management Console", 1_950_720),
+    Chrome => ("chrome.exe", r"C:\Program Files\Google\Chrome\Application", GOOGLE, "131.0.6778.86", "Google Chrome", 3_213_592),
+    Msedge => ("msedge.exe", r"C:\Program Files (x86)\Microsoft\Edge\Application", Vendor { product: "Microsoft Edge", ..MSAPP }, "131.0.2903.70", "Microsoft Edge", 4_241_464),
+    Outlook => ("OUTLOOK.EXE", OFF, OFFICE, "16.0.18129.20158", "Microsoft Outlook", 43_571_104),
+    Winword => ("WINWORD.EXE", OFF, OFFICE, "16.0.18129.20158", "Microsoft Word", 1_620_368),
+    Excel => ("EXCEL.EXE", OFF, OFFICE, "16.0.18129.20158", "Microsoft Excel", 69_991_312),
+    Powerpnt => ("POWERPNT.EXE", OFF, OFFICE, "16.0.18129.20158", "Microsoft PowerPoint", 1_876_880),
+    Teams => ("Teams.exe", r"C:\Users\{user}\AppData\Local\Microsoft\Teams\current", Vendor { product: "Microsoft Teams", ..MSAPP }, "1.7.00.13456", "Microsoft Teams", 130_547_088),
+    Code => ("Code.exe", r"C:\Users\{user}\AppData\Local\Programs\Microsoft VS Code", Vendor { product: "Visual Studio Code", ..MSAPP }, "1.95.3", "Visual Studio Code", 158_123_400),
+    OneDrive => ("OneDrive.exe", r"C:\Users\{user}\AppData\Local\Microsoft\OneDrive", Vendor { product: "Microsoft OneDrive", ..MSAPP }, "24.211.1020.0001", "Microsoft OneDrive", 3_617_632),
+    EdgeUpdate => ("MicrosoftEdgeUpdate.exe", r"C:\Program Files (x86)\Microsoft\EdgeUpdate", Vendor { product: "Microsoft Edge Update", ..MSAPP }, "1.3.195.35", "Microsoft Edge Update", 214_336),
+    Sqlservr => ("sqlservr.exe", r"C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn", Vendor { product: "Microsoft SQL Server", ..MSAPP }, "2019.150.4385.2", "SQL Server Windows NT - 64 Bit", 502_360),
+    W3wp => ("w3wp.exe", r"C:\Windows\System32\inetsrv", WIN, "10.0.20348.2849", "IIS Worker Process", 31_136),
+    Dns => ("dns.exe", S32, WIN, "10.0.20348.2849", "Domain Name System (DNS) Server", 2_452_480),
+    Dfsrs => ("dfsrs.exe", S32, WIN, "10.0.20348.2849", "Distributed File System Replication", 3_756_032),
+    Procdump => ("procdump64.exe", r"C:\Users\Public", SYSINTERNALS, "11.0.0.0", "Sysinternals process dump utility", 424_856),
+    AdFind => ("AdFind.exe", r"C:\Users\Public", NOVENDOR, "1.57.0.0", "", 1_680_384),
+    Payload => ("payload.exe", r"C:\Users\Public", NOVENDOR, "", "", 243_712),
+    Updater => ("updater.exe", r"C:\Users\{user}\AppData\Roaming\Microsoft\Windows", SHADY, "2.4.1.0", "Lumina Updater Service", 1_021_440),
+    Locker => ("svcmgr.exe", r"C:\ProgramData\Intel", NOVENDOR, "", "", 811_520),
+    InvoiceLnk => ("Invoice_0923.exe", r"C:\Users\{user}\Downloads", SHADY, "1.0.0.0", "Document Viewer", 5_403_136),
+    Systemd => ("systemd", "/usr/lib/systemd", POSIX, "", "", 1_620_224),
+    Sshd => ("sshd", "/usr/sbin", POSIX, "", "", 925_000),
+    Bash => ("bash", "/usr/bin", POSIX, "", "", 1_396_520),
+    Cron => ("cron", "/usr/sbin", POSIX, "", "", 56_440),
+    Python3 => ("python3.10", "/usr/bin", POSIX, "", "", 5_904_904),
+    CurlLinux => ("curl", "/usr/bin", POSIX, "", "", 260_328),
+    Nginx => ("nginx", "/usr/sbin", POSIX, "", "", 1_203_808),
+    AptGet => ("apt-get", "/usr/bin", POSIX, "", "", 18_824),
+    Launchd => ("launchd", "/sbin", POSIX, "", "", 1_008_432),
+    Zsh => ("zsh", "/bin", POSIX, "", "", 1_343_664),
+    ChromeMac => ("Google Chrome", "/Applications/Google Chrome.app/Contents/MacOS", POSIX, "", "", 184_208),
+    OutlookMac => ("Microsoft Outlook", "/Applications/Microsoft Outlook.app/Contents/MacOS", POSIX, "", "", 93_150_432),
+    WdavDaemon => ("wdavdaemon", "/Library/Application Support/Microsoft/Defender", POSIX, "", "", 2_306_096),
+    MdeLinux => ("wdavdaemon", "/opt/microsoft/mdatp/sbin", POSIX, "", "", 2_118_400),
+    // DLLs (image loads)
+    Ntdll => ("ntdll.dll", S32, WIN, "10.0.19041.5247", "NT Layer DLL", 2_008_992),
+    Kernel32 => ("kernel32.dll", S32, WIN, "10.0.19041.5247", "Windows NT BASE API Client DLL", 774_840),
+    KernelBase => ("KernelBase.dll", S32, WIN, "10.0.19041.5247", "Windows NT BASE API Client DLL", 3_808_408),
+    Advapi32 => ("advapi32.dll", S32, WIN, "10.0.19041.5247", "Advanced Windows 32 Base API", 707_440),
+    User32 => ("user32.dll", S32, WIN, "10.0.19041.5247", "Multi-User Windows USER API Client DLL", 1_690_520),
+    Combase => ("combase.dll", S32, WIN, "10.0.19041.5247", "Microsoft COM for Windows", 3_616_600),
+    Wininet => ("wininet.dll", S32, WIN, "11.0.19041.5247", "Internet Extensions for Win32", 4_831_232),
+    Winhttp => ("winhttp.dll", S32, WIN, "10.0.19041.5247", "Windows HTTP Services", 1_046_528),
+    Amsi => ("amsi.dll", S32, WIN, "10.0.19041.5247", "Anti-Malware Scan Interface", 80_896),
+    Clr => ("clr.dll", NET4, Vendor { product: "Microsoft® .NET Framework", ..MSAPP }, "4.8.4718.0", "Microsoft .NET Runtime Common Language Runtime - WorkStation", 10_398_112),
+    Mscoree => ("mscoree.dll", S32, WIN, "10.0.19041.5247", "Microsoft .NET Runtime Execution Engine", 342_528),
+    Sma => ("System.Management.Automation.ni.dll", r"C:\Windows\assembly\NativeImages_v4.0.30319_64\System.Manaa57fc8cc#\0b6c0c7a52c4a0a7b4e8e3b9c2f9c6d1", Vendor { product: "Microsoft (R) Windows (R) Operating System", ..MSAPP }, "10.0.19041.5247", "System.Management.Automation", 33_046_016),
+    Dbghelp => ("dbghelp.dll", S32, WIN, "10.0.19041.5247", "Windows Image Helper", 1_756_160),
+    Dbgcore => ("dbgcore.dll", S32, WIN, "10.0.19041.5247", "Windows DLL Load Library Core", 168_448),
+    Comsvcs => ("comsvcs.dll", S32, WIN, "2001.12.10941.16384", "COM+ Services", 2_319_360),
+    Samlib => ("samlib.dll", S32, WIN, "10.0.19041.5247", "SAM Library DLL", 116_736),
+    Vaultcli => ("vaultcli.dll", S32, WIN, "10.0.19041.5247", "Credential Vault Client Library", 332_288),
+    Scrobj => ("scrobj.dll", S32, WIN, "5.812.10240.16384", "Windows ® Script Component Runtime", 49_664),
+    Vbscript => ("vbscript.dll", S32, WIN, "5.812.10240.16384", "Microsoft ® VBScript", 576_000),
+    Jscript => ("jscript.dll", S32, WIN, "5.812.10240.16384", "Microsoft ® JScript", 785_920),
+    Taskschd => ("taskschd.dll", S32, WIN, "10.0.19041.5247", "Task Scheduler COM API", 771_584),
+    Wmiutils => ("wmiutils.dll", r"C:\Windows\System32\wbem", WIN, "10.0.19041.5247", "WMI", 144_384),
+    Vbe7 => ("VBE7.DLL", r"C:\Program Files\Common Files\microsoft shared\VBA\VBA7.1", OFFICE, "7.1.11.29", "Visual Basic for Applications Runtime", 3_191_184),
+    Mso => ("mso.dll", r"C:\Program Files\Common Files\Microsoft Shared\Office16", OFFICE, "16.0.18129.20158", "Microsoft Office 2016 component", 21_604_224),
+    ChromeDll => ("chrome.dll", r"C:\Program Files\Google\Chrome\Application\131.0.6778.86", GOOGLE, "131.0.6778.86", "Google Chrome", 254_412_056),
+    ChromeElf => ("chrome_elf.dll", r"C:\Program Files\Google\Chrome\Application\131.0.6778.86", GOOGLE, "131.0.6778.86", "Google Chrome", 1_496_088),
+    MsedgeDll => ("msedge.dll", r"C:\Program Files (x86)\Microsoft\Edge\Application\131.0.2903.70", Vendor { product: "Microsoft Edge", ..MSAPP }, "131.0.2903.70", "Microsoft Edge Web Platform", 260_001_312),
+    Mpoav => ("MpOav.dll", MPPLAT, DEFENDER, "4.18.24090.11", "IOfficeAntiVirus Module for Windows Defender", 419_240),
+    Bcrypt => ("bcrypt.dll", S32, WIN, "10.0.19041.5247", "Windows Cryptographic Primitives Library", 140_088),
+    Crypt32 => ("crypt32.dll", S32, WIN, "10.0.19041.5247", "Crypto API32", 1_434_624),
+    Ws2_32 => ("ws2_32.dll", S32, WIN, "10.0.19041.5247", "Windows Socket 2.0 32-Bit DLL", 418_816),
+    Urlmon => ("urlmon.dll", S32, WIN, "11.0.19041.5247", "OLE32 Extensions for Win32", 1_895_424),
+    SqlSrvDll => ("sqllang.dll", r"C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn", Vendor { product: "Microsoft SQL Server", ..MSAPP }, "2019.150.4385.2", "SQL Server Language Processor", 45_132_352),
+    Beacon => ("msvcp140_1.dll", r"C:\Users\Public", NOVENDOR, "", "", 296_448),
+}
+
+/// Hashes of every binary, derived once.
+pub struct Catalog {
+    hashes: Vec<Hashes>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hashes {
+    pub sha1: String,
+    pub sha256: String,
+    pub md5: String,
+}
+
+fn hex(rng: &mut Rng, len: usize) -> String {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    (0..len).map(|_| H[rng.index(16)] as char).collect()
+}
+
+impl Catalog {
+    pub fn new() -> Catalog {
+        let hashes = BIN_DEFS
+            .iter()
+            .map(|d| {
+                let mut r = Rng::new(hash_str(&format!("{}|{}|{}", d.dir, d.name, d.version)));
+                Hashes {
+                    sha1: hex(&mut r, 40),
+                    sha256: hex(&mut r, 64),
+                    md5: hex(&mut r, 32),
+                }
+            })
+            .collect();
+        Catalog { hashes }
+    }
+
+    pub fn hashes(&self, b: Bin) -> &Hashes {
+        &self.hashes[b as usize]
+    }
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog::new()
+    }
+}
+
+impl Bin {
+    pub fn def(self) -> &'static BinDef {
+        &BIN_DEFS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+
+    pub fn is_posix(self) -> bool {
+        self.def().vendor.signer == Signer::None
+    }
+
+    /// Full path of the binary for a profile name (`{user}` substituted).
+    pub fn path_into(self, user: &str, out: &mut String) {
+        let d = self.def();
+        if d.dir.is_empty() {
+            return;
+        }
+        let sep = if d.dir.starts_with('/') { '/' } else { '\\' };
+        match d.dir.find("{user}") {
+            Some(p) => {
+                out.push_str(&d.dir[..p]);
+                out.push_str(user);
+                out.push_str(&d.dir[p + 6..]);
+            }
+            None => out.push_str(d.dir),
+        }
+        out.push(sep);
+        out.push_str(d.name);
+    }
+
+    pub fn path(self, user: &str) -> String {
+        let mut s = String::with_capacity(96);
+        self.path_into(user, &mut s);
+        s
+    }
+}

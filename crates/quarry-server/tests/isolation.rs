@@ -73,8 +73,14 @@ async fn a_delegated_users_results_equal_the_apps_results_over_the_users_devices
     for i in 0..60 {
         let template = random_process_query(&mut rng);
         let as_user = template.replace("{src}", "DeviceProcessEvents");
-        let as_app = template.replace("{src}", "(DeviceProcessEvents | where DeviceId in ('a-ws1', 'a-ws2'))");
-        let as_app = as_app.replace("(DeviceInfo |", "(DeviceInfo | where DeviceId in ('a-ws1', 'a-ws2') |");
+        let as_app = template.replace(
+            "{src}",
+            "(DeviceProcessEvents | where DeviceId in ('a-ws1', 'a-ws2'))",
+        );
+        let as_app = as_app.replace(
+            "(DeviceInfo |",
+            "(DeviceInfo | where DeviceId in ('a-ws1', 'a-ws2') |",
+        );
         let (su, bu) = s.hunt(&user, &as_user).await;
         let (sa, ba) = s.hunt(&app, &as_app).await;
         assert_eq!((su, sa), (200, 200), "query {i}: {as_user}\n{bu}\n{ba}");
@@ -113,7 +119,12 @@ async fn a_thousand_queries_of_tenant_a_never_return_tenant_b() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut answered, mut leaks) = (0, Vec::new());
     for _ in 0..1000 {
-        let q = format!("{} {} {}", rng.pick(&sources), rng.pick(&ops), rng.pick(&ops));
+        let q = format!(
+            "{} {} {}",
+            rng.pick(&sources),
+            rng.pick(&ops),
+            rng.pick(&ops)
+        );
         let (status, body) = s.hunt(&token, &q).await;
         if status == 200 {
             answered += 1;
@@ -123,7 +134,10 @@ async fn a_thousand_queries_of_tenant_a_never_return_tenant_b() {
             leaks.push(q);
         }
     }
-    assert!(leaks.is_empty(), "queries that returned tenant B's data: {leaks:?}");
+    assert!(
+        leaks.is_empty(),
+        "queries that returned tenant B's data: {leaks:?}"
+    );
     // Some combinations are invalid (a column the table lacks); enough must run for the
     // check to mean something.
     assert!(answered > 300, "too few generated queries ran ({answered})");

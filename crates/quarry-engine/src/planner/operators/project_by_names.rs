@@ -18,7 +18,9 @@ fn names_of(planner: &mut Planner<'_>, e: &ast::Expr) -> Result<Vec<String>> {
     let typed = planner.plan_scalar(e, &ctx)?;
     let value = literal::eval_constant(typed.expr)?;
     let text = match value {
-        ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => s,
+        ScalarValue::Utf8(Some(s))
+        | ScalarValue::LargeUtf8(Some(s))
+        | ScalarValue::Utf8View(Some(s)) => s,
         _ => {
             return Err(QueryError::semantic(
                 "'project-by-names' operator: expected column names as strings",
@@ -42,7 +44,11 @@ fn names_of(planner: &mut Planner<'_>, e: &ast::Expr) -> Result<Vec<String>> {
     }
 }
 
-pub(crate) fn plan(planner: &mut Planner<'_>, input: LogicalPlan, args: &[ast::Expr]) -> Result<LogicalPlan> {
+pub(crate) fn plan(
+    planner: &mut Planner<'_>,
+    input: LogicalPlan,
+    args: &[ast::Expr],
+) -> Result<LogicalPlan> {
     let available = column_names(&input);
     let mut chosen: Vec<String> = Vec::new();
     for arg in args {

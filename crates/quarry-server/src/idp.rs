@@ -1,7 +1,8 @@
 //! The built-in identity provider, so that real clients (MSAL, azure-identity, msticpy,
 //! curl) get tokens offline: the v1 and v2 token endpoints (client credentials, and
-//! resource-owner password for delegated tokens), the OpenID configuration, the JWKS, and
-//! the cloud metadata document msticpy reads.
+//! resource-owner password for delegated tokens, with an ID token and `client_info` for
+//! MSAL when asked), the OpenID configuration, the JWKS, and the cloud metadata document
+//! msticpy reads.
 //!
 //! Tokens are signed with an ES256 key kept in the data directory.
 
@@ -114,15 +115,9 @@ pub fn claims(
     v2: bool,
 ) -> Value {
     let now = now_secs();
-    let base = config.public_url();
-    let issuer = if v2 {
-        format!("{base}/{tenant}/v2.0")
-    } else {
-        format!("{base}/{tenant}/")
-    };
     let mut claims = json!({
         "aud": audience,
-        "iss": issuer,
+        "iss": issuer(config, tenant, v2),
         "iat": now, "nbf": now, "exp": now + lifetime,
         "tid": tenant,
         "ver": if v2 { "2.0" } else { "1.0" },
@@ -152,6 +147,50 @@ pub fn claims(
         }
     }
     claims
+}
+
+/// The issuer of tokens for `tenant`: the v2 (`{base}/{tenant}/v2.0`) or v1 form.
+fn issuer(config: &Config, tenant: &str, v2: bool) -> String {
+    let base = config.public_url();
+    if v2 {
+        format!("{base}/{tenant}/v2.0")
+    } else {
+        format!("{base}/{tenant}/")
+    }
+}
+
+/// Claims of the ID token a user's sign-in returns to the app `client_id` when the
+/// request's scope names `openid` (OpenID Connect core claims, with Entra ID's `oid`,
+/// `tid` and `preferred_username`). Its audience is the app, so the API refuses it.
+fn id_token_claims(
+    config: &Config,
+    tenant: &str,
+    user: &UserConfig,
+    client_id: &str,
+    lifetime: u64,
+    v2: bool,
+) -> Value {
+    let now = now_secs();
+    let oid = stable_guid(&format!("user:{}", user.upn));
+    json!({
+        "aud": client_id,
+        "iss": issuer(config, tenant, v2),
+        "iat": now, "nbf": now, "exp": now + lifetime,
+        "sub": oid,
+        "oid": oid,
+        "tid": tenant,
+        "preferred_username": user.upn,
+        "upn": user.upn,
+        "name": user.upn,
+        "ver": if v2 { "2.0" } else { "1.0" },
+    })
+}
+
+/// `client_info` (requested with `client_info=1`, as MSAL does): base64url JSON of the
+/// user's object id and home tenant, which MSAL keys its account cache on.
+fn client_info(tenant: &str, user: &UserConfig) -> String {
+    let uid = stable_guid(&format!("user:{}", user.upn));
+    URL_SAFE_NO_PAD.encode(json!({"uid": uid, "utid": tenant}).to_string())
 }
 
 fn now_secs() -> u64 {
@@ -209,12 +248,7 @@ fn audience_and_scopes(scope: &str) -> (String, Vec<String>) {
 
 impl Idp {
     fn issuer(&self, tenant: &str, v2: bool) -> String {
-        let base = self.config.public_url();
-        if v2 {
-            format!("{base}/{tenant}/v2.0")
-        } else {
-            format!("{base}/{tenant}/")
-        }
+        issuer(&self.config, tenant, v2)
     }
 
     fn client(&self, id: &str, secret: &str) -> Option<&ClientConfig> {
@@ -258,6 +292,8 @@ impl Idp {
         }
         let now = now_secs();
         let lifetime = self.config.identity.token_minutes.max(1) * 60;
+        // The user a password grant signed in: their answer may carry an ID token.
+        let mut signed_in: Option<&UserConfig> = None;
         let claims = match field("grant_type") {
             "client_credentials" => {
                 let Some(client) = self.client(&client_id, &secret) else {
@@ -298,6 +334,7 @@ impl Idp {
                         "the user belongs to another tenant",
                     );
                 }
+                signed_in = Some(user);
                 let scopes: Vec<String> = user
                     .scopes
                     .iter()
@@ -342,10 +379,34 @@ impl Idp {
                     "ext_expires_in": lifetime,
                     "access_token": token,
                 });
-                if !v2 && let Some(o) = body.as_object_mut() {
+                let Some(o) = body.as_object_mut() else {
+                    return Json(body).into_response();
+                };
+                if !v2 {
                     o.insert("resource".into(), json!(audience));
                     o.insert("expires_on".into(), json!((now + lifetime).to_string()));
                     o.insert("not_before".into(), json!(now.to_string()));
+                }
+                if let Some(user) = signed_in {
+                    if field("scope").split_whitespace().any(|s| s == "openid") {
+                        let id =
+                            id_token_claims(&self.config, tenant, user, &client_id, lifetime, v2);
+                        match self.key.sign(&id) {
+                            Ok(t) => {
+                                o.insert("id_token".into(), json!(t));
+                            }
+                            Err(e) => {
+                                return oauth_error(
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    "server_error",
+                                    &e,
+                                );
+                            }
+                        }
+                    }
+                    if field("client_info") == "1" {
+                        o.insert("client_info".into(), json!(client_info(tenant, user)));
+                    }
                 }
                 Json(body).into_response()
             }

@@ -454,6 +454,86 @@ async fn the_identity_provider_issues_tokens_the_api_accepts() {
     );
 }
 
+/// The claims of a JWT, unverified.
+fn jwt_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("json")
+}
+
+#[tokio::test]
+async fn a_password_sign_in_asking_for_openid_gets_an_id_token_for_the_app() {
+    // MSAL's username/password flow (azure-identity's UsernamePasswordCredential) asks
+    // for `openid profile offline_access` and `client_info=1`, and builds its account
+    // from the ID token and client_info of the answer.
+    let s = start().await;
+    let token = |form: Vec<(&'static str, &'static str)>| {
+        let (client, url) = (
+            s.client.clone(),
+            format!("{}/tenant-a/oauth2/v2.0/token", s.base),
+        );
+        async move {
+            let resp = client.post(url).form(&form).send().await.expect("token");
+            assert_eq!(resp.status().as_u16(), 200);
+            resp.json::<Value>().await.expect("json")
+        }
+    };
+    let user = vec![
+        ("grant_type", "password"),
+        ("username", "ws-analyst@a.test"),
+        ("password", "pw"),
+        ("client_id", "app-a"),
+        ("client_info", "1"),
+        (
+            "scope",
+            "https://graph.microsoft.com/.default openid profile offline_access",
+        ),
+    ];
+    let t = token(user.clone()).await;
+    let id = jwt_claims(t["id_token"].as_str().expect("id_token"));
+    assert_eq!(id["aud"], "app-a");
+    assert_eq!(id["iss"], format!("{}/tenant-a/v2.0", s.base));
+    assert_eq!(id["tid"], "tenant-a");
+    assert_eq!(id["preferred_username"], "ws-analyst@a.test");
+    assert_eq!(id["ver"], "2.0");
+    assert_eq!(id["sub"], id["oid"]);
+    let access = jwt_claims(t["access_token"].as_str().expect("access_token"));
+    assert_eq!(id["oid"], access["oid"]);
+    assert!(id["exp"].as_u64() > id["iat"].as_u64());
+    let info: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(t["client_info"].as_str().expect("client_info"))
+            .expect("base64url"),
+    )
+    .expect("json");
+    assert_eq!(info, json!({"uid": id["oid"], "utid": "tenant-a"}));
+    // The access token works; the ID token is for the app, not the API.
+    let access = t["access_token"].as_str().expect("access_token");
+    assert_eq!(s.hunt(access, "print 1").await.0, 200);
+    let (status, v) = s.hunt(t["id_token"].as_str().expect("id"), "print 1").await;
+    assert_eq!((status, error_code(&v)), (401, "Unauthorized"), "{v}");
+    // No ID token without openid, and none for an app.
+    let mut no_openid = user.clone();
+    no_openid.retain(|(k, _)| *k != "scope" && *k != "client_info");
+    no_openid.push(("scope", "https://graph.microsoft.com/.default"));
+    let t = token(no_openid).await;
+    assert!(
+        t.get("id_token").is_none() && t.get("client_info").is_none(),
+        "{t}"
+    );
+    let t = token(vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", "app-a"),
+        ("client_secret", "secret-a"),
+        ("client_info", "1"),
+        ("scope", "https://graph.microsoft.com/.default openid"),
+    ])
+    .await;
+    assert!(
+        t.get("id_token").is_none() && t.get("client_info").is_none(),
+        "{t}"
+    );
+}
+
 #[tokio::test]
 async fn ingest_lands_durably_in_the_callers_tenant_with_rejects() {
     let s = start().await;

@@ -3,6 +3,7 @@
 
 pub mod array_udf;
 pub mod bag_keys;
+pub mod buildschema;
 pub mod collect;
 pub mod conversion;
 pub mod datetime;

@@ -70,18 +70,34 @@ const AGGREGATES: &[&str] = &[
     "percentilesw",
     "percentiles_array",
     "percentilesw_array",
+    "buildschema",
 ];
 
 pub(crate) fn is_aggregate(name: &str) -> bool {
-    AGGREGATES.contains(&name)
+    AGGREGATES.contains(&canonical(name))
+}
+
+/// The current name of an aggregate written with a legacy spelling (`makeset`,
+/// `argmax`, ...), which Kusto still accepts.
+pub(crate) fn canonical(name: &str) -> &str {
+    match name {
+        "makeset" => "make_set",
+        "makelist" => "make_list",
+        "makebag" => "make_bag",
+        "argmax" => "arg_max",
+        "argmin" => "arg_min",
+        other => other,
+    }
 }
 
 /// Kusto's automatic name for an aggregate column: `count_`, `sum_X`, `set_X`, ...
 pub(crate) fn default_name(function: &str, args: &[Arg]) -> String {
+    let function = canonical(function);
     let prefix = match function {
         "make_list" | "make_list_if" | "make_list_with_nulls" => "list",
         "make_set" | "make_set_if" => "set",
         "make_bag" | "make_bag_if" => "bag",
+        "buildschema" => "schema",
         "take_any" | "any" => "any",
         "take_anyif" | "anyif" => "anyif",
         other => other,
@@ -253,6 +269,7 @@ impl Planner<'_> {
         span: Span,
         ctx: &ExprCtx<'_>,
     ) -> Result<PlannedAggregate> {
+        let function = canonical(function);
         let arity = |n: usize| -> Result<()> {
             if args.len() == n {
                 Ok(())
@@ -394,6 +411,18 @@ impl Planner<'_> {
                     ty: ScalarType::Dynamic,
                 }
             }
+            ("buildschema", [x]) => PlannedAggregate {
+                aggregate: agg::array_agg(x.expr.clone())
+                    .filter(is_not_null(x.expr.clone()))
+                    .build()?,
+                finish: Some(|list| {
+                    TypedExpr::new(
+                        crate::functions::buildschema::buildschema_udf().call(vec![list]),
+                        ScalarType::Dynamic,
+                    )
+                }),
+                ty: ScalarType::Dynamic,
+            },
             ("make_bag" | "make_bag_if", [x, rest @ ..]) => {
                 crate::planner::builtins::dynamic::plan_make_bag(function, x, rest, span)?
             }

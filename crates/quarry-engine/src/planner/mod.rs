@@ -83,6 +83,10 @@ pub struct Planner<'a> {
     /// `now()` in nanoseconds since the epoch: fixed once per query, as in Kusto.
     now_ns: i64,
     inline_depth: usize,
+    /// The query's `set name = value;` statements that planning reads
+    /// (`query_bin_auto_size`, `query_bin_auto_at`); the others change nothing Quarry
+    /// computes.
+    options: HashMap<String, ast::Expr>,
 }
 
 /// An unqualified column reference by exact name.
@@ -106,6 +110,7 @@ impl<'a> Planner<'a> {
             scopes: vec![HashMap::new()],
             now_ns,
             inline_depth: 0,
+            options: HashMap::new(),
         }
     }
 
@@ -120,8 +125,11 @@ impl<'a> Planner<'a> {
         for statement in &query.statements {
             match statement {
                 Statement::Let(l) => self.plan_let(l, &empty)?,
-                // Client request properties change nothing Quarry computes.
-                Statement::Set { .. } => {}
+                Statement::Set { name, value, .. } => {
+                    if let Some(value) = value {
+                        self.options.insert(name.clone(), value.clone());
+                    }
+                }
                 Statement::DeclareParameters { params, span } => {
                     self.declare_parameters(params, *span)?
                 }
@@ -429,5 +437,7 @@ fn function_is_tabular(planner: &Planner<'_>, f: &FunctionDef) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_analytics;
+#[cfg(test)]
+mod tests_engine_gaps;
 #[cfg(test)]
 mod tests_materialized;

@@ -6,6 +6,7 @@ pub(crate) mod conditional;
 pub(crate) mod core;
 pub(crate) mod datetime;
 pub(crate) mod dynamic;
+pub(crate) mod estimate;
 pub(crate) mod geo;
 pub(crate) mod ip;
 pub(crate) mod math;
@@ -114,6 +115,7 @@ const FAMILIES: &[Family] = &[
     sketches::plan,
     ip::plan,
     geo::plan,
+    estimate::plan,
 ];
 
 pub(crate) fn plan_builtin(args: Vec<TypedExpr>, cx: &CallCtx) -> Result<Option<TypedExpr>> {

@@ -27,7 +27,7 @@ fn semantic(plugin: &str, msg: impl Into<String>, span: Span) -> QueryError {
     )
 }
 
-fn datetime_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<i64> {
+pub(super) fn datetime_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<i64> {
     match constant(planner, &a.value)? {
         ScalarValue::TimestampNanosecond(Some(t), _) => Ok(t),
         _ => Err(semantic(
@@ -38,7 +38,7 @@ fn datetime_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<i64>
     }
 }
 
-fn timespan_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<i64> {
+pub(super) fn timespan_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<i64> {
     match constant(planner, &a.value)? {
         ScalarValue::DurationNanosecond(Some(t)) if t > 0 => Ok(t),
         _ => Err(semantic(
@@ -50,7 +50,7 @@ fn timespan_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<i64>
 }
 
 /// The (id text, time) of each record with a time.
-fn records(
+pub(super) fn records(
     planner: &mut Planner<'_>,
     input: LogicalPlan,
     plugin: &str,
@@ -88,7 +88,11 @@ fn records(
     Ok((time_name, out))
 }
 
-fn output(time_name: &str, bins: Vec<i64>, counts: Vec<(&str, Vec<i64>)>) -> Result<LogicalPlan> {
+pub(super) fn output(
+    time_name: &str,
+    bins: Vec<i64>,
+    counts: Vec<(&str, Vec<i64>)>,
+) -> Result<LogicalPlan> {
     let mut fields = vec![Field::new(
         time_name,
         DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
@@ -107,7 +111,13 @@ fn output(time_name: &str, bins: Vec<i64>, counts: Vec<(&str, Vec<i64>)>) -> Res
 }
 
 /// The bins from `start` to `end` (inclusive) by `step`, at most a million.
-fn timeline(plugin: &str, start: i64, end: i64, step: i64, span: Span) -> Result<Vec<i64>> {
+pub(super) fn timeline(
+    plugin: &str,
+    start: i64,
+    end: i64,
+    step: i64,
+    span: Span,
+) -> Result<Vec<i64>> {
     let n = (end.saturating_sub(start)) / step + 1;
     if !(0..=1_000_000).contains(&n) {
         return Err(semantic(plugin, "the timeline has too many bins", span));

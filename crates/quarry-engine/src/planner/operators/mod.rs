@@ -1,5 +1,6 @@
 //! One file per tabular operator. Each takes the input plan and returns the output plan.
 
+mod active_users;
 mod activity;
 mod as_op;
 mod bag_unpack;
@@ -16,6 +17,7 @@ mod mv_apply;
 pub(crate) mod mv_expand;
 mod parse;
 mod parse_kv;
+mod partition;
 mod plugins;
 mod project;
 mod project_away;
@@ -24,6 +26,7 @@ mod project_keep;
 mod project_rename;
 mod project_reorder;
 mod scan;
+mod schema_merge;
 mod sort;
 mod summarize;
 mod take;
@@ -168,6 +171,7 @@ pub(crate) fn plan_operator(
             declare,
             steps,
         } => scan::plan(planner, input, params, declare, steps),
+        OperatorKind::Partition { by, body, .. } => partition::plan(planner, input, by, body),
         OperatorKind::Evaluate { call, schema, .. } => {
             bag_unpack::plan_evaluate(planner, input, call, schema.as_deref())
         }

@@ -44,6 +44,8 @@ pub(crate) fn plan(
         "sliding_window_counts" => {
             super::activity::sliding_window_counts(planner, input, args, span)?
         }
+        "active_users_count" => super::active_users::plan(planner, input, args, span)?,
+        "schema_merge" => super::schema_merge::plan(planner, input, args, span)?,
         "activity_counts_metrics" => {
             super::activity::activity_counts_metrics(planner, input, args, span)?
         }

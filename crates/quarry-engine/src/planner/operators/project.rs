@@ -5,7 +5,7 @@ use kql_syntax::ast::{ExprKind, NamedExpr};
 
 use crate::error::{QueryError, Result};
 use crate::planner::expr::ExprCtx;
-use crate::planner::naming::ColumnNamer;
+use crate::planner::naming::{ColumnNamer, result_name, unique_name};
 use crate::planner::{Planner, TypedExpr};
 
 /// The output name of a `project`/`extend` item: given, the column's own name, or the
@@ -19,7 +19,11 @@ pub(crate) fn item_name(
         [name] => Ok(name.name.clone()),
         [] => Ok(match &item.expr.kind {
             ExprKind::Name(id) => id.name.clone(),
-            _ => namer.fresh(taken),
+            // An inferred name is made unique rather than overwriting a column.
+            _ => match result_name(&item.expr) {
+                Some(name) => unique_name(&name, taken),
+                None => namer.fresh(taken),
+            },
         }),
         _ => Err(QueryError::not_supported(
             "assigning one expression to several columns",

@@ -82,10 +82,13 @@ pub(crate) fn plan(
 
     for item in aggs {
         if let ExprKind::Call { name, args } = &item.expr.kind
-            && matches!(name.name.as_str(), "arg_max" | "arg_min")
+            && matches!(
+                crate::planner::aggregates::canonical(&name.name),
+                "arg_max" | "arg_min"
+            )
             && !matches!(planner.lookup(&name.name), Some(Binding::Function(_)))
         {
-            let maximize = name.name == "arg_max";
+            let maximize = crate::planner::aggregates::canonical(&name.name) == "arg_max";
             let Some((target, returned)) = args.split_first() else {
                 return Err(QueryError::semantic(
                     format!("'summarize' operator: '{}' needs arguments", name.name),

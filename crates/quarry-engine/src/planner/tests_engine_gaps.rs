@@ -1,0 +1,146 @@
+//! End-to-end checks of `estimate_data_size`, `buildschema`, `bin_auto` with `set`,
+//! `partition`, the `schema_merge` and `active_users_count` plugins, and the names
+//! Kusto infers for unnamed function calls.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::catalog::MemCatalog;
+use crate::error::QueryError;
+use crate::session::{Engine, EngineConfig};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn results(query: &str) -> Result<Value, QueryError> {
+    let engine = Engine::new(EngineConfig::default())?;
+    Ok(engine
+        .run(query, Arc::new(MemCatalog::new()))
+        .await?
+        .to_json()?["Results"]
+        .clone())
+}
+
+fn column(rows: &Value, name: &str) -> Vec<Value> {
+    rows.as_array()
+        .map(|r| r.iter().map(|row| row[name].clone()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn estimate_data_size_adds_type_sizes_and_string_lengths() -> TestResult {
+    let r = results(
+        "datatable(b:bool, i:int, s:string)[true, 1, 'abc', false, 2, '']
+         | extend Size = estimate_data_size(*), Two = estimate_data_size(i, s)",
+    )
+    .await?;
+    assert_eq!(column(&r, "Size"), vec![json!(8), json!(5)]);
+    assert_eq!(column(&r, "Two"), vec![json!(7), json!(4)]);
+    let dynamic = results("print d = dynamic([1]) | extend estimate_data_size(d)").await;
+    assert!(matches!(dynamic, Err(QueryError::NotSupported { .. })));
+    Ok(())
+}
+
+#[tokio::test]
+async fn buildschema_merges_the_schemas_of_dynamic_values() -> TestResult {
+    let r = results(
+        r#"datatable(d:dynamic)[dynamic({"a":1}), dynamic({"a":[true], "b":"x"})]
+         | summarize buildschema(d)"#,
+    )
+    .await?;
+    let schema = column(&r, "schema_d");
+    let schema = match schema.first() {
+        Some(Value::String(text)) => serde_json::from_str(text)?,
+        Some(other) => other.clone(),
+        None => Value::Null,
+    };
+    assert_eq!(
+        schema,
+        json!({"a": ["long", {"`indexer`": "bool"}], "b": "string"})
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bin_auto_reads_the_set_statements() -> TestResult {
+    let r = results(
+        "set query_bin_auto_size=10;
+         set query_bin_auto_at=3;
+         range x from 0 to 25 step 5 | summarize c = count() by bin_auto(x) | sort by x asc",
+    )
+    .await?;
+    assert_eq!(
+        column(&r, "x"),
+        vec![json!(-7), json!(3), json!(13), json!(23)]
+    );
+    let unset = results("print bin_auto(1)").await;
+    assert!(matches!(unset, Err(QueryError::Semantic { .. })));
+    Ok(())
+}
+
+#[tokio::test]
+async fn partition_runs_the_subquery_per_value() -> TestResult {
+    let r = results(
+        "datatable(k:string, v:long)['a', 1, 'b', 7, 'a', 4, 'b', 2]
+         | partition hint.strategy=native by k (summarize m = max(v), n = count())
+         | sort by m asc",
+    )
+    .await?;
+    assert_eq!(column(&r, "m"), vec![json!(4), json!(7)]);
+    assert_eq!(column(&r, "n"), vec![json!(2), json!(2)]);
+    let empty =
+        results("datatable(k:string, v:long)[] | partition by k { summarize m = max(v) }").await?;
+    assert_eq!(empty.as_array().map(Vec::len), Some(0));
+    Ok(())
+}
+
+#[tokio::test]
+async fn schema_merge_reports_moved_columns() -> TestResult {
+    let query = "let a = datatable(P:string, Q:long)[] | getschema;
+         let b = datatable(P:string, R:bool, Q:long)[] | getschema;
+         union a, b | evaluate schema_merge(PLACEHOLDER)";
+    let strict = results(&query.replace("PLACEHOLDER", "")).await?;
+    assert_eq!(
+        column(&strict, "ColumnName"),
+        vec![json!("P"), json!("R"), json!("Q")]
+    );
+    assert_eq!(
+        column(&strict, "ColumnOrdinal"),
+        vec![json!(0), json!(1), json!(-1)]
+    );
+    let loose = results(&query.replace("PLACEHOLDER", "PreserveOrder = false")).await?;
+    assert_eq!(
+        column(&loose, "ColumnOrdinal"),
+        vec![json!(0), json!(1), json!(2)]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn active_users_count_counts_ids_active_in_their_lookback() -> TestResult {
+    let r = results(
+        "datatable(U:string, T:datetime)[
+             'a', datetime(2021-03-01), 'a', datetime(2021-03-02),
+             'b', datetime(2021-03-02), 'a', datetime(2021-03-12)]
+         | evaluate active_users_count(U, T, datetime(2021-03-01), datetime(2021-03-20),
+                                       3d, 1d, 2, 7d)",
+    )
+    .await?;
+    assert_eq!(column(&r, "dcount"), vec![json!(1)]);
+    assert_eq!(r.as_array().map(Vec::len), Some(1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn unnamed_calls_take_kusto_inferred_names() -> TestResult {
+    let r =
+        results("print s = 'ab' | extend strlen(s), tostring(s), toupper(s), gettype(s)").await?;
+    let row = r.as_array().and_then(|rows| rows.first()).cloned();
+    let names: Vec<String> = row
+        .as_ref()
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["s", "strlen_s", "s1", "Column1", "type_s"]);
+    Ok(())
+}

@@ -346,3 +346,33 @@ async fn make_set_keeps_first_appearance_order() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn dcount_is_an_estimate_within_kusto_accuracy() -> TestResult {
+    // 20,000 distinct values: an estimate, within Kusto's default accuracy (about 1.6 %
+    // error), not an exact count.
+    let r = results("range x from 1 to 40000 step 1 | extend k = x % 20000 | summarize dcount(k)")
+        .await?;
+    let estimate = r[0]["dcount_k"].as_f64().ok_or("dcount_k")?;
+    assert!((estimate - 20_000.0).abs() / 20_000.0 < 0.03, "{estimate}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn iff_and_case_unify_types_and_widen_long_to_real() -> TestResult {
+    let r = results(
+        "print a = iff(true, 1, 2.5), b = case(false, 1, 2.5), c = 1 + 0.5, d = 7 / 2, e = 7.0 / 2",
+    )
+    .await?;
+    assert_eq!(r, json!([{"a": 1.0, "b": 2.5, "c": 1.5, "d": 3, "e": 3.5}]));
+    let cols = run("print a = iff(true, 1, 2.5)").await?;
+    assert_eq!(cols["Schema"][0]["Type"], "Double");
+    Ok(())
+}
+
+#[tokio::test]
+async fn in_is_case_sensitive_and_in_tilde_is_not() -> TestResult {
+    let r = results("print a = 'ABC' in ('abc'), b = 'ABC' in~ ('abc'), c = 'ABC' !in ('abc'), d = 'ABC' has_cs 'abc'").await?;
+    assert_eq!(r, json!([{"a": false, "b": true, "c": true, "d": false}]));
+    Ok(())
+}

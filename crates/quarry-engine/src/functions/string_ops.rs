@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result as DfResult, ScalarValue, exec_err};
@@ -143,27 +144,28 @@ impl Needle {
 /// false. Dictionaries are evaluated on their values and then gathered by key.
 pub fn eval_strings(array: &ArrayRef, pred: &dyn Fn(&str) -> bool) -> DfResult<BooleanArray> {
     let result = match array.data_type() {
+        // Packed straight into a bitmap with no validity buffer: the result is never
+        // null, and skipping the Option/builder round trip is most of the kernel's cost.
         DataType::Utf8 => {
             let a = array.as_string::<i32>();
-            a.iter().map(|v| Some(v.is_some_and(pred))).collect()
+            bits(a.len(), |i| a.is_valid(i) && pred(a.value(i)))
         }
         DataType::LargeUtf8 => {
             let a = array.as_string::<i64>();
-            a.iter().map(|v| Some(v.is_some_and(pred))).collect()
+            bits(a.len(), |i| a.is_valid(i) && pred(a.value(i)))
         }
         DataType::Utf8View => {
             let a = array.as_string_view();
-            a.iter().map(|v| Some(v.is_some_and(pred))).collect()
+            bits(a.len(), |i| a.is_valid(i) && pred(a.value(i)))
         }
         DataType::Dictionary(..) => {
             let dict = array.as_any_dictionary();
             let per_value: ArrayRef = Arc::new(eval_strings(dict.values(), pred)?);
             let gathered = take(per_value.as_ref(), dict.keys(), None)?;
-            gathered
-                .as_boolean()
-                .iter()
-                .map(|v| Some(v.unwrap_or(false)))
-                .collect()
+            let gathered = gathered.as_boolean();
+            bits(gathered.len(), |i| {
+                gathered.is_valid(i) && gathered.value(i)
+            })
         }
         DataType::Null => BooleanArray::from(vec![false; array.len()]),
         _ => {
@@ -172,6 +174,10 @@ pub fn eval_strings(array: &ArrayRef, pred: &dyn Fn(&str) -> bool) -> DfResult<B
         }
     };
     Ok(result)
+}
+
+fn bits(len: usize, f: impl FnMut(usize) -> bool) -> BooleanArray {
+    BooleanArray::new(BooleanBuffer::collect_bool(len, f), None)
 }
 
 fn scalar_text(v: &ScalarValue) -> Option<String> {

@@ -5,22 +5,17 @@
 use datafusion::common::{Column, ScalarValue};
 use datafusion::logical_expr::{Expr, JoinType, LogicalPlan, LogicalPlanBuilder, Operator};
 use kql_syntax::Span;
-use kql_syntax::ast::{Arg, ExprKind, Literal};
+use kql_syntax::ast::Arg;
 
 use crate::error::{QueryError, Result};
 use crate::planner::builtins::{CallCtx, plan_builtin};
 use crate::planner::naming::unique_name;
 use crate::planner::{Planner, TypedExpr, column_names};
 
+use super::plugins::{arg, bool_arg, column_arg, semantic};
+
 const LEFT: &str = "__geol";
 const RIGHT: &str = "__geor";
-
-fn semantic(plugin: &str, msg: impl Into<String>, span: Span) -> QueryError {
-    QueryError::semantic(
-        format!("'evaluate' operator: {plugin}(): {}", msg.into()),
-        span,
-    )
-}
 
 /// Plans the geo lookup plugins; None for other names.
 pub(crate) fn plan(
@@ -36,31 +31,6 @@ pub(crate) fn plan(
         _ => return Ok(None),
     };
     lookup(planner, input, name, lines, args, span).map(Some)
-}
-
-/// The argument named `name`, or else the positional argument `position`.
-fn arg<'a>(args: &'a [Arg], position: usize, name: &str) -> Option<&'a Arg> {
-    args.iter()
-        .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))
-        .or_else(|| args.get(position).filter(|a| a.name.is_none()))
-}
-
-fn column_arg(plugin: &str, a: Option<&Arg>, what: &str, span: Span) -> Result<String> {
-    a.and_then(|a| a.value.as_name())
-        .map(str::to_string)
-        .ok_or_else(|| semantic(plugin, format!("expected {what} (a column name)"), span))
-}
-
-fn bool_arg(plugin: &str, a: Option<&Arg>) -> Result<bool> {
-    match a.map(|a| &a.value.kind) {
-        None => Ok(false),
-        Some(ExprKind::Literal(Literal::Bool(b))) => Ok(*b),
-        Some(_) => Err(semantic(
-            plugin,
-            "expected a constant bool",
-            a.map(|a| a.value.span).unwrap_or_default(),
-        )),
-    }
 }
 
 fn radius_arg(planner: &mut Planner<'_>, plugin: &str, a: &Arg) -> Result<f64> {

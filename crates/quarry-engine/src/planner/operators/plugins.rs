@@ -22,7 +22,7 @@ use crate::planner::naming::unique_name;
 use crate::planner::{Planner, TypedExpr, column, column_names};
 use crate::types::ScalarType;
 
-fn semantic(plugin: &str, msg: impl Into<String>, span: Span) -> QueryError {
+pub(super) fn semantic(plugin: &str, msg: impl Into<String>, span: Span) -> QueryError {
     QueryError::semantic(
         format!("'evaluate' operator: {plugin}(): {}", msg.into()),
         span,
@@ -54,19 +54,19 @@ pub(crate) fn plan(
 }
 
 /// The argument named `name`, or else the positional argument `position`.
-fn arg<'a>(args: &'a [Arg], position: usize, name: &str) -> Option<&'a Arg> {
+pub(super) fn arg<'a>(args: &'a [Arg], position: usize, name: &str) -> Option<&'a Arg> {
     args.iter()
         .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))
         .or_else(|| args.get(position).filter(|a| a.name.is_none()))
 }
 
-fn column_arg(plugin: &str, a: Option<&Arg>, what: &str, span: Span) -> Result<String> {
+pub(super) fn column_arg(plugin: &str, a: Option<&Arg>, what: &str, span: Span) -> Result<String> {
     a.and_then(|a| a.value.as_name())
         .map(str::to_string)
         .ok_or_else(|| semantic(plugin, format!("expected {what} (a column name)"), span))
 }
 
-fn bool_arg(plugin: &str, a: Option<&Arg>) -> Result<bool> {
+pub(super) fn bool_arg(plugin: &str, a: Option<&Arg>) -> Result<bool> {
     match a.map(|a| &a.value.kind) {
         None => Ok(false),
         Some(ExprKind::Literal(Literal::Bool(b))) => Ok(*b),

@@ -312,12 +312,6 @@ max_concurrent_queries = 1
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self.token = subprocess.run(
-            [binary, "token", "--config", str(self.cfg), "--client-id", "bench-app"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
         deadline = time.time() + 120
         while True:
             try:
@@ -330,6 +324,15 @@ max_concurrent_queries = 1
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("quarry serve did not start; see quarry-serve.log")
             time.sleep(0.2)
+        # Minted once the server is up, so that the two never race to create the key.
+        minted = subprocess.run(
+            [binary, "token", "--config", str(self.cfg), "--client-id", "bench-app"],
+            capture_output=True,
+            text=True,
+        )
+        if minted.returncode != 0:
+            raise RuntimeError(f"quarry token failed: {minted.stderr.strip()}")
+        self.token = minted.stdout.strip()
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=3600)
 
     def run(self, kql: str):

@@ -38,13 +38,8 @@ impl SigningKey {
         let path = dir.join("signing-key.pem");
         let pem = match std::fs::read_to_string(&path) {
             Ok(p) => p,
-            Err(_) => {
-                let pair = rcgen::KeyPair::generate()
-                    .map_err(|e| format!("generating a signing key: {e}"))?;
-                let pem = pair.serialize_pem();
-                write_private(&path, &pem)?;
-                pem
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key(dir, &path)?,
+            Err(e) => return Err(format!("reading {}: {e}", path.display())),
         };
         let pair =
             rcgen::KeyPair::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -76,6 +71,30 @@ impl SigningKey {
     }
 }
 
+/// Creates the key file without a window in which another process (`quarry serve` and
+/// `quarry token` start together) could see it half-written or overwrite it: the key is
+/// written to a private temporary file and hard-linked into place, which fails if the
+/// name exists; the loser of that race reads the winner's key.
+fn create_key(dir: &Path, path: &Path) -> Result<String, String> {
+    let pair = rcgen::KeyPair::generate().map_err(|e| format!("generating a signing key: {e}"))?;
+    let pem = pair.serialize_pem();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let tmp = dir.join(format!(".signing-key.{}.{nanos}.tmp", std::process::id()));
+    write_private(&tmp, &pem)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(pem),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
+        }
+        Err(e) => Err(format!("creating {}: {e}", path.display())),
+    }
+}
+
 fn write_private(path: &Path, text: &str) -> Result<(), String> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -89,6 +108,7 @@ fn write_private(path: &Path, text: &str) -> Result<(), String> {
         .open(path)
         .map_err(|e| format!("creating {}: {e}", path.display()))?;
     f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
         .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
@@ -549,6 +569,32 @@ pub fn routes(idp: Arc<Idp>) -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `quarry serve` and `quarry token` may create the key at the same moment: every
+    /// racer must come away with the same key and none with an error.
+    #[test]
+    fn concurrent_first_use_agrees_on_one_key() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let kids: Vec<Result<String, String>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| s.spawn(|| SigningKey::load_or_create(dir.path()).map(|k| k.kid)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err("panicked".into())))
+                    .collect()
+            });
+            let first = kids[0].clone().expect("first racer");
+            for kid in &kids {
+                assert_eq!(kid.as_ref(), Ok(&first));
+            }
+            let again = SigningKey::load_or_create(dir.path()).expect("reload");
+            assert_eq!(again.kid, first);
+            let leftovers = std::fs::read_dir(dir.path()).expect("list").count();
+            assert_eq!(leftovers, 1, "temporary files left behind");
+        }
+    }
 
     #[test]
     fn scopes_name_the_audience_and_permissions() {

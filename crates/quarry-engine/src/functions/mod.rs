@@ -26,6 +26,7 @@ pub mod series;
 mod series_ops;
 pub mod sketches;
 pub mod string_ops;
+mod string_scan;
 pub mod text;
 pub mod units;
 

@@ -9,9 +9,9 @@
 //! Null haystacks are FALSE (never null), so a negated operator (`!has`) on a null
 //! input is TRUE, as in Kusto where strings are never null.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::string_scan;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::{cast, take};
@@ -40,23 +40,23 @@ pub enum Quantifier {
     All,
 }
 
-fn is_term_byte(b: u8) -> bool {
+pub(super) fn is_term_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
 /// A needle prepared once per batch.
-struct Needle {
+pub(super) struct Needle {
     /// Lower-cased when matching is case-insensitive.
-    bytes: Vec<u8>,
+    pub(super) bytes: Vec<u8>,
     /// Case-insensitive matching of a non-ASCII needle: lower the haystack first.
     unicode_fold: bool,
     case_sensitive: bool,
-    starts_with_term_char: bool,
-    ends_with_term_char: bool,
+    pub(super) starts_with_term_char: bool,
+    pub(super) ends_with_term_char: bool,
 }
 
 impl Needle {
-    fn new(text: &str, case_sensitive: bool) -> Self {
+    pub(super) fn new(text: &str, case_sensitive: bool) -> Self {
         let folded = if case_sensitive {
             text.to_string()
         } else {
@@ -106,7 +106,7 @@ impl Needle {
         !self.ends_with_term_char || end >= hay.len() || !is_term_byte(hay[end])
     }
 
-    fn matches(&self, kind: StrMatch, hay: &str) -> bool {
+    pub(super) fn matches(&self, kind: StrMatch, hay: &str) -> bool {
         if self.unicode_fold {
             let lowered = hay.to_lowercase();
             return self.matches_bytes(kind, lowered.as_bytes());
@@ -235,18 +235,6 @@ impl StringPredicateUdf {
             Quantifier::All => needles.iter().all(|n| n.matches(self.kind, hay)),
         }
     }
-
-    /// `in~` with many needles: one hash lookup per row instead of a scan of the list.
-    fn equals_any_by_hash(&self, hay: &ArrayRef, needles: &[String]) -> DfResult<BooleanArray> {
-        let set: HashSet<String> = needles.iter().map(|s| s.to_lowercase()).collect();
-        eval_strings(hay, &|s: &str| {
-            if s.is_ascii() {
-                set.contains(&s.to_ascii_lowercase())
-            } else {
-                set.contains(&s.to_lowercase())
-            }
-        })
-    }
 }
 
 impl ScalarUDFImpl for StringPredicateUdf {
@@ -276,22 +264,22 @@ impl ScalarUDFImpl for StringPredicateUdf {
                 })
                 .collect();
             let hay = haystack.to_array(rows)?;
-            let result = if self.kind == StrMatch::Equals
-                && !self.case_sensitive
-                && self.quantifier == Quantifier::Any
-                && texts.len() > 4
-            {
-                self.equals_any_by_hash(&hay, &texts)?
+            let prepared: Vec<Needle> = texts
+                .iter()
+                .map(|t| Needle::new(t, self.case_sensitive))
+                .collect();
+            let result = if prepared.iter().all(|n| !n.unicode_fold) {
+                string_scan::evaluate(
+                    &hay,
+                    self.kind,
+                    self.quantifier,
+                    &prepared,
+                    self.case_sensitive,
+                )?
+            } else if prepared.is_empty() && self.quantifier == Quantifier::Any {
+                BooleanArray::from(vec![false; hay.len()])
             } else {
-                let prepared: Vec<Needle> = texts
-                    .iter()
-                    .map(|t| Needle::new(t, self.case_sensitive))
-                    .collect();
-                if prepared.is_empty() && self.quantifier == Quantifier::Any {
-                    BooleanArray::from(vec![false; hay.len()])
-                } else {
-                    eval_strings(&hay, &|s| self.combine(&prepared, s))?
-                }
+                eval_strings(&hay, &|s| self.combine(&prepared, s))?
             };
             return match haystack {
                 ColumnarValue::Scalar(_) => Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(

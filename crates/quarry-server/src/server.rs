@@ -71,6 +71,9 @@ pub fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> 
     }
     let engine = Engine::new(EngineConfig {
         memory_limit: config.server.memory_limit_mb.max(64) << 20,
+        // One share per query slot, plus one for the server's own device-inventory
+        // query (for group rules), which runs outside the slots.
+        max_concurrent_queries: config.server.max_concurrent_queries.max(1) + 1,
         // Requests carry their tenant's own timeout; this one is a backstop.
         timeout: Duration::from_secs(24 * 3600),
         ..EngineConfig::default()

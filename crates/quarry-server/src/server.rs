@@ -46,6 +46,17 @@ pub struct App {
 
 /// Builds the application from `config`; `clock` drives quotas (tests pass a manual one).
 pub fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> {
+    build_with_routes(config, clock, Router::new())
+}
+
+/// Like [`build`], with `extra` routes merged in under the same middleware (request id,
+/// panic handling, metrics) as the API's own: for embedding, and for tests that need a
+/// handler the API does not have.
+pub fn build_with_routes(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    extra: Router<Arc<AppState>>,
+) -> Result<App, ServerError> {
     let config = Arc::new(config);
     let mut tenant_configs = std::collections::HashMap::new();
     for t in &config.tenants {
@@ -111,6 +122,7 @@ pub fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> 
     let mut router = Router::new()
         .merge(queries)
         .merge(ingest)
+        .merge(extra)
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/metrics",

@@ -8,15 +8,19 @@
 //! - [`session`]: the [`Engine`], memory limit, timeout, statistics.
 //! - [`response`]: the API success and error bodies.
 
+pub mod cache_stats;
 pub mod catalog;
+mod cpu;
 pub mod error;
 pub mod functions;
+mod memory;
 pub mod planner;
 pub mod response;
 pub mod session;
 pub mod types;
 mod yield_points;
 
+pub use cache_stats::CacheStats;
 pub use catalog::{Catalog, MemCatalog};
 pub use error::QueryError;
 pub use response::{QueryStats, error_body};

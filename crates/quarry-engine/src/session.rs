@@ -1,24 +1,29 @@
 //! The engine: a DataFusion session with a bounded memory pool, and `run`, which takes
 //! a query from text to batches with a wall-clock timeout and measured statistics.
+//!
+//! Every figure in a query's statistics is the query's own, even with other queries
+//! running: CPU from its planning polls and its operators' metrics ([`crate::cpu`]),
+//! memory from its own [`QueryPool`], cache counters from its own [`CacheStats`].
 
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::TaskContext;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-use datafusion::execution::memory_pool::{
-    GreedyMemoryPool, MemoryLimit, MemoryPool, MemoryReservation, TrackConsumersPool,
-};
+use datafusion::execution::memory_pool::MemoryPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
+use crate::cache_stats::CacheStats;
 use crate::catalog::Catalog;
+use crate::cpu::{executed_compute, on_thread_cpu, process_cpu_times, split};
 use crate::error::{QueryError, Result};
+use crate::memory::{QueryPool, SharedPool, shared_pool};
 use crate::planner::Planner;
 use crate::response::{DatasetStatistics, QueryStats, success_body};
 
@@ -27,6 +32,10 @@ use crate::response::{DatasetStatistics, QueryStats, success_body};
 pub struct EngineConfig {
     /// Bytes the operators of all running queries may reserve together.
     pub memory_limit: usize,
+    /// How many queries the caller lets run at once. Each query may reserve at most
+    /// `memory_limit / max_concurrent_queries`, so that many fit together and a large
+    /// query cannot starve the others. 1 gives a lone query the whole pool.
+    pub max_concurrent_queries: usize,
     pub target_partitions: usize,
     /// Wall-clock limit per query (the service's is three minutes).
     pub timeout: Duration,
@@ -39,65 +48,11 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             memory_limit: 2 << 30,
+            max_concurrent_queries: 1,
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
             timeout: Duration::from_secs(180),
             spill_to_disk: false,
         }
-    }
-}
-
-/// Wraps the pool to remember the largest reservation total, which DataFusion's own
-/// metrics do not report.
-#[derive(Debug)]
-struct PeakTrackingPool {
-    inner: TrackConsumersPool<GreedyMemoryPool>,
-    peak: AtomicUsize,
-}
-
-impl PeakTrackingPool {
-    fn note(&self) {
-        self.peak
-            .fetch_max(self.inner.reserved(), Ordering::Relaxed);
-    }
-}
-
-impl fmt::Display for PeakTrackingPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "peak-tracking {}", self.inner)
-    }
-}
-
-impl MemoryPool for PeakTrackingPool {
-    fn name(&self) -> &str {
-        "peak_tracking"
-    }
-    fn register(&self, consumer: &datafusion::execution::memory_pool::MemoryConsumer) {
-        self.inner.register(consumer)
-    }
-    fn unregister(&self, consumer: &datafusion::execution::memory_pool::MemoryConsumer) {
-        self.inner.unregister(consumer)
-    }
-    fn grow(&self, reservation: &MemoryReservation, additional: usize) {
-        self.inner.grow(reservation, additional);
-        self.note();
-    }
-    fn shrink(&self, reservation: &MemoryReservation, shrink: usize) {
-        self.inner.shrink(reservation, shrink)
-    }
-    fn try_grow(
-        &self,
-        reservation: &MemoryReservation,
-        additional: usize,
-    ) -> datafusion::error::Result<()> {
-        self.inner.try_grow(reservation, additional)?;
-        self.note();
-        Ok(())
-    }
-    fn reserved(&self) -> usize {
-        self.inner.reserved()
-    }
-    fn memory_limit(&self) -> MemoryLimit {
-        self.inner.memory_limit()
     }
 }
 
@@ -124,36 +79,22 @@ impl QueryOutput {
 /// Runs KQL queries.
 pub struct Engine {
     state: SessionState,
-    pool: Arc<PeakTrackingPool>,
+    pool: Arc<SharedPool>,
     config: EngineConfig,
 }
 
-/// User and kernel CPU time of the whole process so far.
-fn process_cpu_times() -> (Duration, Duration) {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete `rusage` into the pointer it is given, which
-    // points at memory of that type; on failure we do not read it.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
-    if rc != 0 {
-        return (Duration::ZERO, Duration::ZERO);
-    }
-    // SAFETY: rc == 0, so the struct was initialised by the call above.
-    let usage = unsafe { usage.assume_init() };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
-    };
-    (tv(usage.ru_utime), tv(usage.ru_stime))
+/// What `execute` hands back to `run`: the output, the executed plan (for its metrics)
+/// and the CPU time planning took.
+struct Executed {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    plan: Arc<dyn ExecutionPlan>,
+    planning_cpu: Duration,
 }
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self> {
-        let pool = Arc::new(PeakTrackingPool {
-            inner: TrackConsumersPool::new(
-                GreedyMemoryPool::new(config.memory_limit),
-                std::num::NonZeroUsize::new(5).unwrap_or(std::num::NonZeroUsize::MIN),
-            ),
-            peak: AtomicUsize::new(0),
-        });
+        let pool = shared_pool(config.memory_limit);
         let disk_mode = if config.spill_to_disk {
             DiskManagerMode::OsTmpDirectory
         } else {
@@ -183,9 +124,14 @@ impl Engine {
         })
     }
 
-    /// Bytes reserved in the memory pool right now (zero when no query runs).
+    /// Bytes reserved in the memory pool right now, by all queries (zero when none runs).
     pub fn reserved_memory(&self) -> usize {
         self.pool.reserved()
+    }
+
+    /// The most one query may reserve: its fair share of the pool.
+    pub fn memory_share(&self) -> usize {
+        (self.config.memory_limit / self.config.max_concurrent_queries.max(1)).max(1)
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -195,35 +141,46 @@ impl Engine {
     /// Parses, plans and executes `query`. Dropping the returned future cancels the
     /// query: execution is a stream pulled by this future alone.
     ///
-    /// CPU time is the whole process's (getrusage), so concurrent queries share it; the
-    /// memory peak is likewise the engine-wide pool's since this query began.
+    /// The statistics are this query's alone (see the module documentation). The CPU
+    /// total is split into user and kernel time in the proportion the process showed
+    /// over the query's lifetime.
     pub async fn run(&self, query: &str, catalog: Arc<dyn Catalog>) -> Result<QueryOutput> {
         let started = Instant::now();
         let (user0, kernel0) = process_cpu_times();
-        self.pool
-            .peak
-            .store(self.pool.reserved(), Ordering::Relaxed);
-        let (schema, batches) =
-            tokio::time::timeout(self.config.timeout, self.execute(query, catalog))
-                .await
-                .map_err(|_| QueryError::Timeout)??;
+        let pool = Arc::new(QueryPool::new(Arc::clone(&self.pool), self.memory_share()));
+        let cache = Arc::new(CacheStats::default());
+        let run = self.execute(query, catalog, Arc::clone(&pool), Arc::clone(&cache));
+        let done = tokio::time::timeout(self.config.timeout, run)
+            .await
+            .map_err(|_| QueryError::Timeout)??;
         let (user1, kernel1) = process_cpu_times();
-        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        let cpu = done.planning_cpu + executed_compute(done.plan.as_ref());
+        let (cpu_user, cpu_kernel) = split(
+            cpu,
+            user1.saturating_sub(user0),
+            kernel1.saturating_sub(kernel0),
+        );
+        let rows: usize = done.batches.iter().map(RecordBatch::num_rows).sum();
+        let bytes: usize = done
+            .batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum();
         let stats = QueryStats {
             execution_time: started.elapsed(),
-            cpu_user: user1.saturating_sub(user0),
-            cpu_kernel: kernel1.saturating_sub(kernel0),
-            peak_memory_bytes: self.pool.peak.load(Ordering::Relaxed) as u64,
+            cpu_user,
+            cpu_kernel,
+            peak_memory_bytes: pool.peak() as u64,
+            memory_cache: cache.memory(),
+            disk_cache: cache.disk(),
             dataset_statistics: vec![DatasetStatistics {
                 table_row_count: rows as u64,
                 table_size: bytes as u64,
             }],
-            ..QueryStats::default()
         };
         Ok(QueryOutput {
-            schema,
-            batches,
+            schema: done.schema,
+            batches: done.batches,
             stats,
         })
     }
@@ -232,18 +189,41 @@ impl Engine {
         &self,
         query: &str,
         catalog: Arc<dyn Catalog>,
-    ) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-        let ast = kql_syntax::parse(query)?;
-        let now_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
-        let plan = Planner::new(catalog.as_ref(), now_ns).plan_query(&ast)?;
-        let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
-        let ctx = SessionContext::new_with_state(self.state.clone());
-        let frame = ctx.execute_logical_plan(plan).await?;
-        let mut stream = frame.execute_stream().await?;
+        pool: Arc<QueryPool>,
+        cache: Arc<CacheStats>,
+    ) -> Result<Executed> {
+        // The query's own session: its cache counters are where its table scans find
+        // them, and its operators reserve memory through its own pool.
+        let mut state = self.state.clone();
+        state.config_mut().set_extension(cache);
+        let (planned, planning_cpu) = on_thread_cpu(async {
+            let plan = {
+                let ast = kql_syntax::parse(query)?;
+                let now_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+                Planner::new(catalog.as_ref(), now_ns).plan_query(&ast)?
+            };
+            let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+            let physical = state.create_physical_plan(&plan).await?;
+            Ok::<_, QueryError>((schema, physical))
+        })
+        .await;
+        let (schema, plan) = planned?;
+        let mut runtime = (**state.runtime_env()).clone();
+        runtime.memory_pool = pool as Arc<dyn MemoryPool>;
+        let task = TaskContext::from(&state).with_runtime(Arc::new(runtime));
+        let mut stream = execute_stream(Arc::clone(&plan), Arc::new(task))?;
         let mut batches = Vec::new();
         while let Some(batch) = stream.next().await {
             batches.push(batch?);
         }
-        Ok((schema, batches))
+        Ok(Executed {
+            schema,
+            batches,
+            plan,
+            planning_cpu,
+        })
     }
 }
+
+#[cfg(test)]
+mod tests;

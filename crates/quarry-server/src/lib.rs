@@ -21,4 +21,4 @@ pub mod state;
 pub mod timespan;
 
 pub use config::Config;
-pub use server::{App, ServerError, build, run};
+pub use server::{App, ServerError, build, build_with_routes, run};

@@ -46,6 +46,17 @@ pub struct App {
 
 /// Builds the application from `config`; `clock` drives quotas (tests pass a manual one).
 pub fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> {
+    build_with_routes(config, clock, Router::new())
+}
+
+/// Like [`build`], with `extra` routes merged in under the same middleware (request id,
+/// panic handling, metrics) as the API's own: for embedding, and for tests that need a
+/// handler the API does not have.
+pub fn build_with_routes(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    extra: Router<Arc<AppState>>,
+) -> Result<App, ServerError> {
     let config = Arc::new(config);
     let mut tenant_configs = std::collections::HashMap::new();
     for t in &config.tenants {
@@ -71,6 +82,9 @@ pub fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> 
     }
     let engine = Engine::new(EngineConfig {
         memory_limit: config.server.memory_limit_mb.max(64) << 20,
+        // One share per query slot, plus one for the server's own device-inventory
+        // query (for group rules), which runs outside the slots.
+        max_concurrent_queries: config.server.max_concurrent_queries.max(1) + 1,
         // Requests carry their tenant's own timeout; this one is a backstop.
         timeout: Duration::from_secs(24 * 3600),
         ..EngineConfig::default()
@@ -108,6 +122,7 @@ pub fn build(config: Config, clock: Arc<dyn Clock>) -> Result<App, ServerError> 
     let mut router = Router::new()
         .merge(queries)
         .merge(ingest)
+        .merge(extra)
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/metrics",

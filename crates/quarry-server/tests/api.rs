@@ -592,3 +592,125 @@ async fn health_metrics_and_openapi() {
     assert_eq!(o["openapi"], "3.0.3");
     assert!(o["paths"]["/api/advancedhunting/run"]["post"].is_object());
 }
+
+/// Seconds in a .NET `hh:mm:ss.fffffff` CPU figure.
+fn timespan_secs(v: &Value) -> f64 {
+    let text = v.as_str().unwrap_or_else(|| panic!("not a timespan: {v}"));
+    let parts: Vec<f64> = text
+        .split(':')
+        .map(|p| p.parse().unwrap_or_else(|_| panic!("bad timespan {text}")))
+        .collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    parts[0] * 3600.0 + parts[1] * 60.0 + parts[2]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_queries_are_charged_their_own_cpu() {
+    let s = start().await;
+    let token = s.token_a();
+    let heavy = "range x from 1 to 2000000 step 1 | summarize c = count() by k = x % 1000 | count";
+    let ((hs, heavy), (ts, tiny)) = tokio::join!(s.hunt(&token, heavy), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        s.hunt(&token, "print 1").await
+    });
+    assert_eq!((hs, ts), (200, 200), "{heavy} {tiny}");
+    let cpu = |body: &Value| {
+        let c = &body["Stats"]["resource_usage"]["cpu"];
+        let (user, kernel, total) = (
+            timespan_secs(&c["user"]),
+            timespan_secs(&c["kernel"]),
+            timespan_secs(&c["total cpu"]),
+        );
+        assert!((user + kernel - total).abs() < 1e-6, "{c}");
+        total
+    };
+    let (heavy_cpu, tiny_cpu) = (cpu(&heavy), cpu(&tiny));
+    assert!(
+        tiny_cpu * 10.0 < heavy_cpu,
+        "tiny {tiny_cpu} s, heavy {heavy_cpu} s"
+    );
+    // The tenant's cycle was charged exactly what the two answers reported.
+    let charged = s.state.quotas.cpu_used("tenant-a");
+    assert!(
+        (charged - (heavy_cpu + tiny_cpu)).abs() < 1e-6,
+        "charged {charged}, reported {heavy_cpu} + {tiny_cpu}"
+    );
+}
+
+#[tokio::test]
+async fn stats_report_the_footer_cache_per_query() {
+    let s = start().await;
+    let store = std::sync::Arc::clone(&s.state.store);
+    tokio::task::spawn_blocking(move || store.flush_all())
+        .await
+        .expect("join")
+        .expect("flush");
+    let token = s.token_a();
+    let query = "DeviceProcessEvents | summarize count() by FileName";
+    let (_, first) = s.hunt(&token, query).await;
+    let (_, second) = s.hunt(&token, query).await;
+    let memory = |v: &Value| v["Stats"]["resource_usage"]["cache"]["memory"].clone();
+    let files = memory(&first)["misses"].as_u64().expect("misses");
+    assert!(files > 0, "{first}");
+    assert_eq!(
+        memory(&first),
+        json!({"hits": 0, "misses": files, "total": files})
+    );
+    assert_eq!(
+        memory(&second),
+        json!({"hits": files, "misses": 0, "total": files})
+    );
+    let disk = &second["Stats"]["resource_usage"]["cache"]["disk"];
+    assert!(disk["hits"].as_u64().is_some_and(|h| h > 0), "{disk}");
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_an_internal_server_error_with_the_request_id() {
+    async fn boom() -> &'static str {
+        panic!("a handler bug")
+    }
+    let s = start_with_routes(
+        CONFIG,
+        axum::Router::new().route("/test/boom", axum::routing::get(boom)),
+    )
+    .await;
+    let resp = s
+        .client
+        .get(format!("{}/test/boom", s.base))
+        .header("client-request-id", "panic-test-1")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 500);
+    assert_eq!(
+        resp.headers()
+            .get("request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("panic-test-1")
+    );
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "InternalServerError", "{body}");
+    assert_eq!(body["error"]["target"], "panic-test-1", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    // Without a client id, the generated one is both the header and the target.
+    let resp = s
+        .client
+        .get(format!("{}/test/boom", s.base))
+        .send()
+        .await
+        .expect("send");
+    let rid = resp
+        .headers()
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .expect("request id");
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["error"]["target"], rid.as_str());
+    // The server goes on serving.
+    assert_eq!(s.hunt(&s.token_a(), "print 1").await.0, 200);
+}

@@ -6,10 +6,12 @@
 //! - [`wal`]: the write-ahead log; an ingest is acknowledged only once fsync'd.
 //! - [`tenant`]: one tenant's store: log, in-memory tail, Parquet files, manifest.
 //! - [`provider`]: the DataFusion table that scans it, pruned by day and statistics.
+//! - [`footer_cache`]: Parquet footers kept in memory, and the query's cache counters.
 
 pub mod batch;
 pub mod clock;
 pub mod error;
+pub mod footer_cache;
 pub mod ingest;
 pub mod manifest;
 mod parquet_io;

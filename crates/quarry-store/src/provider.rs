@@ -7,6 +7,8 @@
 //! - Above the scan sits a filter that nothing in a query can remove: rows older than
 //!   the retention window, and rows a [`RowFilter`] excludes (device-group access), are
 //!   never produced.
+//! - Parquet footers come from the store's [`crate::footer_cache`], which also counts the
+//!   query's cache statistics.
 
 use std::fmt;
 use std::sync::Arc;
@@ -31,6 +33,9 @@ use datafusion::physical_plan::projection::{ProjectionExec, ProjectionExpr};
 use datafusion::physical_plan::union::UnionExec;
 use datafusion::prelude::lit;
 
+use quarry_engine::CacheStats;
+
+use crate::footer_cache::CachingReaderFactory;
 use crate::schema::StoredTable;
 use crate::tenant::TenantStore;
 
@@ -235,12 +240,28 @@ impl datafusion::catalog::TableProvider for TenantTable {
             .map(|f| {
                 let abs = self.store.dir().join(&f.path);
                 let path = abs.to_string_lossy().trim_start_matches('/').to_string();
-                PartitionedFile::new(path, f.bytes)
+                let mut file = PartitionedFile::new(path, f.bytes);
+                // The footer cache tells file versions apart by modification time.
+                if let Ok(modified) = std::fs::metadata(&abs).and_then(|m| m.modified()) {
+                    file.object_meta.last_modified = modified.into();
+                }
+                file
             })
             .collect();
         if !files.is_empty() {
+            // The query's own cache counters, put in its session config by the engine.
+            let stats = state
+                .config()
+                .get_extension::<CacheStats>()
+                .unwrap_or_default();
+            let local = state
+                .runtime_env()
+                .object_store(ObjectStoreUrl::local_filesystem())?;
+            let readers =
+                CachingReaderFactory::new(local, Arc::clone(self.store.footer_cache()), stats);
             let source = ParquetSource::new(Arc::clone(schema))
-                .with_table_parquet_options(state.table_options().parquet.clone());
+                .with_table_parquet_options(state.table_options().parquet.clone())
+                .with_parquet_file_reader_factory(Arc::new(readers));
             let config =
                 FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
                     .with_file_groups(file_groups(files, state.config().target_partitions()))

@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use datafusion::catalog::TableProvider;
 
 use crate::error::{IoContext, Result, StoreError};
+use crate::footer_cache::{self, FooterCache};
 use crate::ingest::{self, Format, IngestReport, TenantRouting};
 use crate::provider::{RowFilter, TenantTable};
 use crate::schema;
@@ -20,6 +21,9 @@ pub struct Store {
     /// Settings of tenants that differ from the default (retention, ...).
     overrides: HashMap<String, TenantConfig>,
     tenants: RwLock<HashMap<String, Arc<TenantStore>>>,
+    /// Parquet footers, shared by all tenants under one memory budget. Keys are
+    /// absolute file paths, which are distinct per tenant directory.
+    footers: Arc<FooterCache>,
 }
 
 /// Tenant ids become directory names: letters, digits, `-` and `_` only.
@@ -55,6 +59,7 @@ impl Store {
             config,
             overrides,
             tenants: RwLock::new(HashMap::new()),
+            footers: Arc::new(FooterCache::new(footer_cache::DEFAULT_BUDGET)),
         };
         for entry in std::fs::read_dir(&tenants_dir).at(&tenants_dir)? {
             let entry = entry.at(&tenants_dir)?;
@@ -88,11 +93,10 @@ impl Store {
             return Ok(Arc::clone(t));
         }
         let config = self.overrides.get(id).unwrap_or(&self.config).clone();
-        let t = Arc::new(TenantStore::open(
-            id,
-            &self.root.join("tenants").join(id),
-            config,
-        )?);
+        let t = Arc::new(
+            TenantStore::open(id, &self.root.join("tenants").join(id), config)?
+                .with_footer_cache(Arc::clone(&self.footers)),
+        );
         tenants.insert(id.to_string(), Arc::clone(&t));
         Ok(t)
     }

@@ -17,6 +17,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::clock;
 use crate::error::{IoContext, Result};
+use crate::footer_cache::{self, FooterCache};
 use crate::manifest::{FileEntry, Manifest};
 use crate::parquet_io;
 use crate::schema::{self, StoredTable};
@@ -81,6 +82,8 @@ pub struct TenantStore {
     gate: RwLock<()>,
     /// One flush or compaction at a time.
     maintenance: Mutex<()>,
+    /// Decoded Parquet footers; a [`crate::Store`] shares one among its tenants.
+    footers: Arc<FooterCache>,
 }
 
 impl TenantStore {
@@ -118,7 +121,19 @@ impl TenantStore {
             }),
             gate: RwLock::new(()),
             maintenance: Mutex::new(()),
+            footers: Arc::new(FooterCache::new(footer_cache::DEFAULT_BUDGET)),
         })
+    }
+
+    /// Uses `footers` (shared with other tenants) instead of a footer cache of its own.
+    pub fn with_footer_cache(mut self, footers: Arc<FooterCache>) -> TenantStore {
+        self.footers = footers;
+        self
+    }
+
+    /// The cache of Parquet footers the tenant's scans read through.
+    pub fn footer_cache(&self) -> &Arc<FooterCache> {
+        &self.footers
     }
 
     pub fn id(&self) -> &str {

@@ -148,6 +148,14 @@ pub fn telemetry(tenant: &str, devices: &[(&str, &str, &str)]) -> String {
 }
 
 pub async fn start_with(config_text: &str) -> TestServer {
+    start_with_routes(config_text, axum::Router::new()).await
+}
+
+/// A server with `extra` routes under the API's own middleware.
+pub async fn start_with_routes(
+    config_text: &str,
+    extra: axum::Router<Arc<quarry_server::state::AppState>>,
+) -> TestServer {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -163,7 +171,8 @@ pub async fn start_with(config_text: &str) -> TestServer {
     config.validate().expect("valid config");
     let clock = Arc::new(ManualClock::default());
     clock.advance(std::time::Duration::from_secs(1_000_000));
-    let app = quarry_server::build(config.clone(), clock.clone()).expect("build");
+    let app =
+        quarry_server::build_with_routes(config.clone(), clock.clone(), extra).expect("build");
     let state = Arc::clone(&app.state);
     for (tenant, devices) in [("tenant-a", DEVICES_A), ("tenant-b", DEVICES_B)] {
         let text = telemetry(tenant, devices);

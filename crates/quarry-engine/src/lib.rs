@@ -24,4 +24,4 @@ pub use cache_stats::CacheStats;
 pub use catalog::{Catalog, MemCatalog};
 pub use error::QueryError;
 pub use response::{QueryStats, error_body};
-pub use session::{Engine, EngineConfig, QueryOutput};
+pub use session::{Engine, EngineConfig, QueryMeter, QueryOutput};

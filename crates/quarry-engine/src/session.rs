@@ -5,7 +5,7 @@
 //! running: CPU from its planning polls and its operators' metrics ([`crate::cpu`]),
 //! memory from its own [`QueryPool`], cache counters from its own [`CacheStats`].
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use datafusion::arrow::datatypes::SchemaRef;
@@ -83,6 +83,60 @@ pub struct Engine {
     config: EngineConfig,
 }
 
+/// What a query has cost so far, readable while it runs and after its future was
+/// dropped: the CPU of its planning and of its operators (whose metrics live as long as
+/// the plan, which the meter keeps).
+pub struct QueryMeter {
+    planning_cpu: Mutex<Duration>,
+    plan: Mutex<Option<Arc<dyn ExecutionPlan>>>,
+    /// The process's CPU (user + kernel) when the meter was made: the bound (see `cpu`).
+    process_start: Duration,
+}
+
+impl Default for QueryMeter {
+    fn default() -> Self {
+        let (user, kernel) = process_cpu_times();
+        QueryMeter {
+            planning_cpu: Mutex::new(Duration::ZERO),
+            plan: Mutex::new(None),
+            process_start: user + kernel,
+        }
+    }
+}
+
+impl QueryMeter {
+    fn planned(&self, cpu: Duration) {
+        if let Ok(mut p) = self.planning_cpu.lock() {
+            *p = cpu;
+        }
+    }
+
+    fn executing(&self, plan: Arc<dyn ExecutionPlan>) {
+        if let Ok(mut p) = self.plan.lock() {
+            *p = Some(plan);
+        }
+    }
+
+    /// CPU used so far: planning plus the operators' compute time, at most what the
+    /// whole process used since the meter was made.
+    pub fn cpu(&self) -> Duration {
+        let (user, kernel) = process_cpu_times();
+        let process = (user + kernel).saturating_sub(self.process_start);
+        self.unbounded_cpu().min(process)
+    }
+
+    fn unbounded_cpu(&self) -> Duration {
+        let planning = self.planning_cpu.lock().map(|p| *p).unwrap_or_default();
+        let executing = self
+            .plan
+            .lock()
+            .ok()
+            .and_then(|p| p.as_ref().map(|plan| executed_compute(plan.as_ref())))
+            .unwrap_or_default();
+        planning + executing
+    }
+}
+
 /// What `execute` hands back to `run`: the output, the executed plan (for its metrics)
 /// and the CPU time planning took.
 struct Executed {
@@ -145,16 +199,33 @@ impl Engine {
     /// total is split into user and kernel time in the proportion the process showed
     /// over the query's lifetime.
     pub async fn run(&self, query: &str, catalog: Arc<dyn Catalog>) -> Result<QueryOutput> {
+        self.run_metered(query, catalog, &QueryMeter::default())
+            .await
+    }
+
+    /// `run`, recording into `meter` what the query has cost so far, so that a caller
+    /// can charge a query that failed, timed out or was cancelled (its future dropped)
+    /// for the CPU it used: those are the most expensive queries of all.
+    pub async fn run_metered(
+        &self,
+        query: &str,
+        catalog: Arc<dyn Catalog>,
+        meter: &QueryMeter,
+    ) -> Result<QueryOutput> {
         let started = Instant::now();
         let (user0, kernel0) = process_cpu_times();
         let pool = Arc::new(QueryPool::new(Arc::clone(&self.pool), self.memory_share()));
         let cache = Arc::new(CacheStats::default());
-        let run = self.execute(query, catalog, Arc::clone(&pool), Arc::clone(&cache));
+        let run = self.execute(query, catalog, Arc::clone(&pool), Arc::clone(&cache), meter);
         let done = tokio::time::timeout(self.config.timeout, run)
             .await
             .map_err(|_| QueryError::Timeout)??;
         let (user1, kernel1) = process_cpu_times();
-        let cpu = done.planning_cpu + executed_compute(done.plan.as_ref());
+        // Operator timers are wall time around each piece of work, so on an
+        // oversubscribed machine they also count time the thread was preempted; the
+        // process's own CPU over the query's life bounds them.
+        let process = (user1 + kernel1).saturating_sub(user0 + kernel0);
+        let cpu = (done.planning_cpu + executed_compute(done.plan.as_ref())).min(process);
         let (cpu_user, cpu_kernel) = split(
             cpu,
             user1.saturating_sub(user0),
@@ -191,6 +262,7 @@ impl Engine {
         catalog: Arc<dyn Catalog>,
         pool: Arc<QueryPool>,
         cache: Arc<CacheStats>,
+        meter: &QueryMeter,
     ) -> Result<Executed> {
         // The query's own session: its cache counters are where its table scans find
         // them, and its operators reserve memory through its own pool.
@@ -207,7 +279,9 @@ impl Engine {
             Ok::<_, QueryError>((schema, physical))
         })
         .await;
+        meter.planned(planning_cpu);
         let (schema, plan) = planned?;
+        meter.executing(Arc::clone(&plan));
         let mut runtime = (**state.runtime_env()).clone();
         runtime.memory_pool = pool as Arc<dyn MemoryPool>;
         let task = TaskContext::from(&state).with_runtime(Arc::new(runtime));

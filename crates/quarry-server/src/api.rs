@@ -13,7 +13,7 @@ use axum::extract::{Query as UrlQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use quarry_engine::{Catalog, QueryError, error_body};
+use quarry_engine::{Catalog, QueryError, QueryMeter, error_body};
 use quarry_store::{Format, RowFilter, TenantRouting};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -204,7 +204,19 @@ async fn run_query(
             .catalog(&tenant.id, row_filter)
             .map_err(|e| ApiError::internal(e.to_string()).with_request_id(&rid))?,
     );
-    let outcome = tokio::time::timeout(quotas.timeout(), state.engine.run(&query, catalog)).await;
+    let meter = QueryMeter::default();
+    let outcome = tokio::time::timeout(
+        quotas.timeout(),
+        state.engine.run_metered(&query, catalog, &meter),
+    )
+    .await;
+    // Charged whatever the outcome: a query that fails or times out used CPU too. An
+    // answered query is charged exactly what its Stats report.
+    let cpu = match &outcome {
+        Ok(Ok(o)) => o.stats.cpu_user + o.stats.cpu_kernel,
+        _ => meter.cpu(),
+    };
+    state.quotas.charge_cpu(&tenant.id, cpu.as_secs_f64());
     let output = match outcome {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => {
@@ -224,8 +236,6 @@ async fn run_query(
             ));
         }
     };
-    let cpu = output.stats.cpu_user + output.stats.cpu_kernel;
-    state.quotas.charge_cpu(&tenant.id, cpu.as_secs_f64());
 
     let total_rows = output.row_count();
     let mut rows = quarry_engine::response::result_rows(&output.batches, &output.schema)

@@ -353,6 +353,10 @@ async fn long_queries_time_out_and_free_their_memory() {
         0,
         "the cancelled query released its memory"
     );
+    // The work done before the timeout is charged to the tenant's CPU cycle, or
+    // queries that time out would be free.
+    let charged = s.state.quotas.cpu_used("tenant-a");
+    assert!(charged > 0.01, "a timed-out query charged only {charged} s");
 }
 
 #[tokio::test]

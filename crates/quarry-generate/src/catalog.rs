@@ -365,6 +365,7 @@ bins! {
     Wab => ("wab.exe", r"C:\Program Files\Windows Mail", WIN, "10.0.19041.5247", "Windows Contacts", 516_608),
     Dnscmd => ("dnscmd.exe", S32, WIN, "10.0.20348.2849", "DNS Server Troubleshooting Tool", 152_576),
     Bginfo => ("Bginfo64.exe", r"C:\Tools\SysinternalsSuite", Vendor { product: "BgInfo", ..SYSINTERNALS }, "4.32", "Background Info", 2_611_648),
+    Taskmgr => ("Taskmgr.exe", S32, WIN, "10.0.19041.5247", "Task Manager", 1_202_176),
     Fltmc => ("fltMC.exe", S32, WIN, "10.0.19041.5247", "Filter Manager Control Program", 37_376),
     Winrs => ("winrs.exe", S32, WIN, "10.0.19041.5247", "Windows Remote Shell", 49_152),
     Shutdown => ("shutdown.exe", S32, WIN, "10.0.19041.5247", "Windows Shutdown and Annotation Tool", 27_648),

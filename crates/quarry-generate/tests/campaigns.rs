@@ -126,3 +126,22 @@ fn campaigns_raise_alerts_with_process_evidence() {
     );
     assert!(whoami.iter().any(|r| r[parent].str() == "cmd.exe"));
 }
+
+#[test]
+fn renamed_binaries_keep_their_original_name_in_version_info() {
+    let data = collect(&small());
+    let (name, orig, path) = (
+        data.col("DeviceProcessEvents", "FileName"),
+        data.col("DeviceProcessEvents", "ProcessVersionInfoOriginalFileName"),
+        data.col("DeviceProcessEvents", "FolderPath"),
+    );
+    let rows: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[name].str() != r[orig].str() && !r[orig].str().is_empty())
+        .collect();
+    assert!(!rows.is_empty(), "no renamed binary ran");
+    for r in rows {
+        assert!(r[path].str().ends_with(r[name].str()));
+    }
+}

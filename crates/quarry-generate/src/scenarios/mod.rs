@@ -8,6 +8,7 @@ mod lateral;
 mod persist;
 mod phish;
 mod ttp;
+mod ttp_names;
 
 use crate::GenerateConfig;
 use crate::GenerateError;

@@ -22,6 +22,7 @@
 //! Templates: `{user}` `{dom}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
 //! `{lsass}` `{ip}`.
 
+use super::ttp_names::{event_action, static_category, static_severity, title_technique};
 use super::{C2, DROP, Run, acx, ensure_session};
 use crate::GenerateError;
 use crate::alerts::{Alert, Evidence, Service, raise};
@@ -91,7 +92,11 @@ pub struct Ttp {
     pub steps: Vec<Step>,
 }
 
-const SOURCES: &[&str] = &[include_str!("ttp_exec.txt"), include_str!("ttp_post.txt")];
+const SOURCES: &[&str] = &[
+    include_str!("ttp_exec.txt"),
+    include_str!("ttp_more.txt"),
+    include_str!("ttp_post.txt"),
+];
 
 /// The parsed library (parsed once per process).
 pub fn library() -> R<&'static [Ttp]> {
@@ -561,52 +566,6 @@ fn effect(dx: &mut Dx, p: usize, t: i64, fx: &Fx, v: &Vars) -> R {
     }
 }
 
-/// DeviceEvents action types the library may name (the column takes `&'static str`).
-fn event_action(a: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "CreateRemoteThreadApiCall",
-        "NamedPipeEvent",
-        "ScheduledTaskCreated",
-        "ScheduledTaskUpdated",
-        "ScheduledTaskDeleted",
-        "ServiceInstalled",
-        "ProcessCreatedUsingWmiQuery",
-        "WmiBindEventFilterToConsumer",
-        "AntivirusDetection",
-        "DnsQueryResponse",
-        "LdapSearch",
-        "DpapiAccessed",
-        "ShellLinkCreateFileEvent",
-        "ClrUnbackedModuleLoaded",
-        "AsrOfficeChildProcessAudited",
-        "AsrLsassCredentialTheftAudited",
-        "AsrPsexecWmiChildProcessAudited",
-        "AsrExecutableEmailContentAudited",
-        "AsrObfuscatedScriptAudited",
-        "AuditPolicyModification",
-        "SecurityLogCleared",
-        "FirewallRuleAdded",
-        "TamperingAttempt",
-        "QueueUserApcRemoteApiCall",
-        "SetThreadContextRemoteApiCall",
-        "NtAllocateVirtualMemoryRemoteApiCall",
-        "ReadProcessMemoryApiCall",
-        "PnpDeviceConnected",
-        "UserAccountCreated",
-        "UserAccountAddedToLocalGroup",
-        "UserAccountModified",
-        "DriverLoad",
-        "ExploitGuardNonMicrosoftSignedBlocked",
-        "BrowserLaunchedToOpenUrl",
-        "ControlledFolderAccessViolationAudited",
-    ];
-    KNOWN
-        .iter()
-        .copied()
-        .find(|k| *k == a)
-        .unwrap_or("OtherAlertRelatedActivity")
-}
-
 /// Runs one procedure on the device at `t`; returns the last process.
 pub fn run_one(dx: &mut Dx, ttp: &Ttp, t: i64) -> R<Option<usize>> {
     let (user, sid) = match dx.fleet.users.get(dx.dev.primary_user) {
@@ -701,74 +660,6 @@ pub fn campaign(r: &mut Run) -> R {
         t += r.rng.range(3 * MIN, 25 * MIN);
     }
     Ok(())
-}
-
-fn static_category(c: &str) -> &'static str {
-    const C: &[&str] = &[
-        "Execution",
-        "Persistence",
-        "PrivilegeEscalation",
-        "DefenseEvasion",
-        "CredentialAccess",
-        "Discovery",
-        "LateralMovement",
-        "Collection",
-        "CommandAndControl",
-        "Exfiltration",
-        "Impact",
-        "InitialAccess",
-        "SuspiciousActivity",
-        "Malware",
-    ];
-    C.iter()
-        .copied()
-        .find(|k| *k == c)
-        .unwrap_or("SuspiciousActivity")
-}
-
-fn static_severity(s: &str) -> &'static str {
-    match s {
-        "High" => "High",
-        "Low" => "Low",
-        "Informational" => "Informational",
-        _ => "Medium",
-    }
-}
-
-/// The ATT&CK technique name of an id (the main ones the library uses).
-fn title_technique(id: &str) -> &'static str {
-    let base = id.split('.').next().unwrap_or(id);
-    match base {
-        "T1003" => "OS Credential Dumping",
-        "T1021" => "Remote Services",
-        "T1027" => "Obfuscated Files or Information",
-        "T1036" => "Masquerading",
-        "T1047" => "Windows Management Instrumentation",
-        "T1053" => "Scheduled Task/Job",
-        "T1055" => "Process Injection",
-        "T1059" => "Command and Scripting Interpreter",
-        "T1070" => "Indicator Removal",
-        "T1087" => "Account Discovery",
-        "T1105" => "Ingress Tool Transfer",
-        "T1112" => "Modify Registry",
-        "T1127" => "Trusted Developer Utilities Proxy Execution",
-        "T1136" => "Create Account",
-        "T1140" => "Deobfuscate/Decode Files or Information",
-        "T1218" => "System Binary Proxy Execution",
-        "T1543" => "Create or Modify System Process",
-        "T1546" => "Event Triggered Execution",
-        "T1547" => "Boot or Logon Autostart Execution",
-        "T1548" => "Abuse Elevation Control Mechanism",
-        "T1558" => "Steal or Forge Kerberos Tickets",
-        "T1562" => "Impair Defenses",
-        "T1569" => "System Services",
-        "T1572" => "Protocol Tunneling",
-        "T1219" => "Remote Access Software",
-        "T1490" => "Inhibit System Recovery",
-        "T1567" => "Exfiltration Over Web Service",
-        "T1560" => "Archive Collected Data",
-        _ => "Suspicious Activity",
-    }
 }
 
 #[cfg(test)]

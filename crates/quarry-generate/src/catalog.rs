@@ -53,6 +53,51 @@ const SYSINTERNALS: Vendor = Vendor {
     product: "Sysinternals ProcDump",
     signer: Signer::MsCorp,
 };
+const PSTOOLS: Vendor = Vendor {
+    company: "Sysinternals - www.sysinternals.com",
+    product: "Sysinternals PsExec",
+    signer: Signer::MsCorp,
+};
+const SDELETE: Vendor = Vendor {
+    company: "Sysinternals - www.sysinternals.com",
+    product: "Sysinternals Sdelete",
+    signer: Signer::MsCorp,
+};
+const NETFX: Vendor = Vendor {
+    company: "Microsoft Corporation",
+    product: "Microsoft® .NET Framework",
+    signer: Signer::MsCorp,
+};
+const SEVENZIP: Vendor = Vendor {
+    company: "Igor Pavlov",
+    product: "7-Zip",
+    signer: Signer::Unsigned,
+};
+const ANYDESK: Vendor = Vendor {
+    company: "AnyDesk Software GmbH",
+    product: "AnyDesk",
+    signer: Signer::Google,
+};
+const RCLONE: Vendor = Vendor {
+    company: "https://rclone.org",
+    product: "Rclone",
+    signer: Signer::Unsigned,
+};
+const PUTTY: Vendor = Vendor {
+    company: "Simon Tatham",
+    product: "PuTTY suite",
+    signer: Signer::Google,
+};
+const NGROK: Vendor = Vendor {
+    company: "ngrok LLC",
+    product: "ngrok",
+    signer: Signer::Google,
+};
+const PYTHON: Vendor = Vendor {
+    company: "Python Software Foundation",
+    product: "Python",
+    signer: Signer::Google,
+};
 const NOVENDOR: Vendor = Vendor {
     company: "",
     product: "",
@@ -85,6 +130,9 @@ macro_rules! bins {
         /// A known binary.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Bin { $($id),* }
+
+        /// Every binary, in declaration order.
+        pub static ALL_BINS: &[Bin] = &[$(Bin::$id),*];
 
         pub static BIN_DEFS: &[BinDef] = &[
             $(BinDef { name: $name, dir: $dir, vendor: $vendor, version: $ver, description: $desc, size: $size }),*
@@ -229,6 +277,116 @@ bins! {
     Urlmon => ("urlmon.dll", S32, WIN, "11.0.19041.5247", "OLE32 Extensions for Win32", 1_895_424),
     SqlSrvDll => ("sqllang.dll", r"C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn", Vendor { product: "Microsoft SQL Server", ..MSAPP }, "2019.150.4385.2", "SQL Server Language Processor", 45_132_352),
     Beacon => ("msvcp140_1.dll", r"C:\Users\Public", NOVENDOR, "", "", 296_448),
+    // Windows tools that administrators and intruders both use (LOLBAS).
+    At => ("at.exe", S32, WIN, "10.0.19041.5247", "Schedule service command line interface", 31_232),
+    Attrib => ("attrib.exe", S32, WIN, "10.0.19041.5247", "Attribute Utility", 23_040),
+    Auditpol => ("auditpol.exe", S32, WIN, "10.0.19041.5247", "Audit Policy Program", 58_880),
+    Cmdkey => ("cmdkey.exe", S32, WIN, "10.0.19041.5247", "Credential Manager Command Line Utility", 20_480),
+    Cmstp => ("cmstp.exe", S32, WIN, "7.2.19041.5247", "Microsoft Connection Manager Profile Installer", 94_208),
+    Control => ("control.exe", S32, WIN, "10.0.19041.5247", "Windows Control Panel", 117_760),
+    Csc => ("csc.exe", NET4, NETFX, "4.8.4161.0", "Visual C# Command Line Compiler", 2_738_816),
+    InstallUtil => ("InstallUtil.exe", NET4, NETFX, "4.8.4161.0", ".NET Framework installation utility", 41_976),
+    RegAsm => ("RegAsm.exe", NET4, NETFX, "4.8.4161.0", "Microsoft .NET Assembly Registration Utility", 65_440),
+    RegSvcs => ("RegSvcs.exe", NET4, NETFX, "4.8.4161.0", "Microsoft .NET Services Installation Utility", 45_984),
+    MsBuild => ("MSBuild.exe", NET4, NETFX, "4.8.4161.0", "MSBuild.exe", 345_456),
+    Esentutl => ("esentutl.exe", S32, WIN, "10.0.19041.5247", "Extensible Storage Engine Utilities", 402_432),
+    Expand => ("expand.exe", S32, WIN, "10.0.19041.5247", "LZ Expansion Utility", 53_248),
+    Extrac32 => ("extrac32.exe", S32, WIN, "10.0.19041.5247", "Microsoft® CAB File Extract Utility", 31_232),
+    Findstr => ("findstr.exe", S32, WIN, "10.0.19041.5247", "Find String (QGREP) Utility", 34_304),
+    Forfiles => ("forfiles.exe", S32, WIN, "10.0.19041.5247", "ForFiles - Executes a command on selected files", 43_008),
+    Fsutil => ("fsutil.exe", S32, WIN, "10.0.19041.5247", "fsutil.exe", 212_992),
+    Ftp => ("ftp.exe", S32, WIN, "10.0.19041.5247", "File Transfer Program", 51_200),
+    Hh => ("hh.exe", r"C:\Windows", WIN, "10.0.19041.5247", "Microsoft® HTML Help Executable", 17_408),
+    Icacls => ("icacls.exe", S32, WIN, "10.0.19041.5247", "icacls", 38_400),
+    Takeown => ("takeown.exe", S32, WIN, "10.0.19041.5247", "Takes ownership of a file", 39_936),
+    Makecab => ("makecab.exe", S32, WIN, "10.0.19041.5247", "Microsoft® Cabinet Maker", 78_848),
+    Mavinject => ("mavinject.exe", S32, WIN, "10.0.19041.5247", "Microsoft Application Virtualization Injector", 28_672),
+    Msdt => ("msdt.exe", S32, WIN, "10.0.19041.5247", "Diagnostics Troubleshooting Wizard", 1_536_000),
+    Netsh => ("netsh.exe", S32, WIN, "10.0.19041.5247", "Network Command Shell", 92_672),
+    Netstat => ("NETSTAT.EXE", S32, WIN, "10.0.19041.5247", "TCP/IP Netstat Command", 39_936),
+    Nbtstat => ("nbtstat.exe", S32, WIN, "10.0.19041.5247", "TCP/IP NetBios Information", 23_552),
+    Arp => ("ARP.EXE", S32, WIN, "10.0.19041.5247", "TCP/IP Arp Command", 26_112),
+    Route => ("ROUTE.EXE", S32, WIN, "10.0.19041.5247", "TCP/IP Route Command", 24_064),
+    Odbcconf => ("odbcconf.exe", S32, WIN, "10.0.19041.5247", "ODBC Driver Configuration Program", 54_272),
+    Pcalua => ("pcalua.exe", S32, WIN, "10.0.19041.5247", "Program Compatibility Assistant", 60_928),
+    Quser => ("quser.exe", S32, WIN, "10.0.19041.5247", "Query User Utility", 26_624),
+    Qwinsta => ("qwinsta.exe", S32, WIN, "10.0.19041.5247", "Query Session Utility", 28_672),
+    Regedit => ("regedit.exe", r"C:\Windows", WIN, "10.0.19041.5247", "Registry Editor", 369_664),
+    Sdbinst => ("sdbinst.exe", S32, WIN, "10.0.19041.5247", "Application Compatibility Database Installer", 16_384),
+    Wevtutil => ("wevtutil.exe", S32, WIN, "10.0.19041.5247", "Eventing Command Line Utility", 236_544),
+    Wusa => ("wusa.exe", S32, WIN, "10.0.19041.5247", "Windows Update Standalone Installer", 322_560),
+    Xcopy => ("xcopy.exe", S32, WIN, "10.0.19041.5247", "Extended Copy Utility", 47_616),
+    Robocopy => ("Robocopy.exe", S32, WIN, "10.0.19041.5247", "Microsoft® Robocopy", 136_704),
+    Diskshadow => ("diskshadow.exe", S32, WIN, "10.0.20348.2849", "DiskShadow.EXE", 562_176),
+    Ntdsutil => ("ntdsutil.exe", S32, WIN, "10.0.20348.2849", "NT5DS", 430_080),
+    Dsquery => ("dsquery.exe", S32, WIN, "10.0.20348.2849", "Microsoft AD DS/LDS query command line utility", 180_224),
+    Klist => ("klist.exe", S32, WIN, "10.0.19041.5247", "Kerberos List Commandline Tool", 30_720),
+    Setspn => ("setspn.exe", S32, WIN, "10.0.19041.5247", "Query or reset the computer's SPN attribute", 84_992),
+    Gpresult => ("gpresult.exe", S32, WIN, "10.0.19041.5247", "Query Group Policy RSOP Data", 222_720),
+    Hostname => ("HOSTNAME.EXE", S32, WIN, "10.0.19041.5247", "Hostname APP", 13_824),
+    Manage => ("manage-bde.exe", S32, WIN, "10.0.19041.5247", "BitLocker Drive Encryption: Configuration Tool", 208_384),
+    Cipher => ("cipher.exe", S32, WIN, "10.0.19041.5247", "File Encryption Utility", 54_784),
+    Mountvol => ("mountvol.exe", S32, WIN, "10.0.19041.5247", "Mountvol.exe", 25_600),
+    Tar => ("tar.exe", S32, WIN, "3.7.2.0", "bsdtar archive tool", 60_416),
+    Query => ("query.exe", S32, WIN, "10.0.19041.5247", "Query Utility", 28_160),
+    Runas => ("runas.exe", S32, WIN, "10.0.19041.5247", "Run As Utility", 30_720),
+    Eventvwr => ("eventvwr.exe", S32, WIN, "10.0.19041.5247", "Event Viewer Snapin Launcher", 84_480),
+    Fodhelper => ("fodhelper.exe", S32, WIN, "10.0.19041.5247", "Features On Demand Helper", 48_640),
+    ComputerDefaults => ("ComputerDefaults.exe", S32, WIN, "10.0.19041.5247", "Set Program Access and Computer Defaults Control Panel", 69_632),
+    Sdclt => ("sdclt.exe", S32, WIN, "10.0.19041.5247", "Microsoft® Windows Backup", 1_157_632),
+    WerFault => ("WerFault.exe", S32, WIN, "10.0.19041.5247", "Windows Problem Reporting", 528_896),
+    Wsmprovhost => ("wsmprovhost.exe", S32, WIN, "10.0.19041.5247", "Host process for WinRM plug-ins", 51_712),
+    Winrshost => ("winrshost.exe", S32, WIN, "10.0.19041.5247", "Host Process for WinRM's Remote Shell plugin", 38_400),
+    Pwsh => ("pwsh.exe", r"C:\Program Files\PowerShell\7", Vendor { product: "PowerShell", ..MSAPP }, "7.4.6.500", "pwsh", 291_808),
+    PowershellIse => ("powershell_ise.exe", r"C:\Windows\System32\WindowsPowerShell\v1.0", WIN, "10.0.19041.5247", "Windows PowerShell ISE", 216_576),
+    Msxsl => ("msxsl.exe", r"C:\Users\Public", MSAPP, "1.1.0.1", "msxsl", 25_088),
+    Desktopimgdownldr => ("desktopimgdownldr.exe", S32, WIN, "10.0.19041.5247", "Personalization CSP Background Image Downloader", 51_712),
+    Finger => ("finger.exe", S32, WIN, "10.0.19041.5247", "TCPIP Finger Command", 18_944),
+    Sethc => ("sethc.exe", S32, WIN, "10.0.19041.5247", "Accessibility shortcut keys", 101_376),
+    Utilman => ("Utilman.exe", S32, WIN, "10.0.19041.5247", "Utility Manager", 108_544),
+    Wbem => ("scrcons.exe", r"C:\Windows\System32\wbem", WIN, "10.0.19041.5247", "WMI Standard Event Consumer - scripting", 196_096),
+    PsExec => ("PsExec.exe", r"C:\Tools\SysinternalsSuite", PSTOOLS, "2.43", "Execute processes remotely", 716_176),
+    PsExeSvc => ("PSEXESVC.exe", r"C:\Windows", PSTOOLS, "2.43", "PsExec Service", 194_968),
+    Sdelete => ("sdelete64.exe", r"C:\Tools\SysinternalsSuite", SDELETE, "2.5", "Secure file delete", 536_488),
+    SevenZip => ("7z.exe", r"C:\Program Files\7-Zip", SEVENZIP, "24.08", "7-Zip Console", 573_440),
+    Rar => ("rar.exe", r"C:\Program Files\WinRAR", Vendor { company: "Alexander Roshal", product: "WinRAR", signer: Signer::Google }, "7.1.0", "Command line RAR", 760_560),
+    AnyDesk => ("AnyDesk.exe", r"C:\Users\{user}\Downloads", ANYDESK, "8.1.0", "AnyDesk", 5_272_880),
+    Rclone => ("rclone.exe", r"C:\ProgramData\sync", RCLONE, "1.68.1", "Rsync for cloud storage", 64_731_648),
+    Plink => ("plink.exe", r"C:\Users\Public", PUTTY, "0.81.0.0", "Command-line SSH, Telnet, and Rlogin client", 868_784),
+    Ngrok => ("ngrok.exe", r"C:\Users\Public", NGROK, "3.18.4", "ngrok agent", 27_152_384),
+    Python => ("python.exe", r"C:\Program Files\Python312", PYTHON, "3.12.7150.1013", "Python", 103_192),
+    Mimikatz => ("mimikatz.exe", r"C:\Users\Public", Vendor { company: "gentilkiwi (Benjamin DELPY)", product: "mimikatz", signer: Signer::Unsigned }, "2.2.0.0", "mimikatz for Windows", 1_355_680),
+    Rubeus => ("Rubeus.exe", r"C:\Users\Public", NOVENDOR, "1.0.0.0", "Rubeus", 446_976),
+    SharpHound => ("SharpHound.exe", r"C:\Users\Public", NOVENDOR, "2.5.9.0", "SharpHound", 1_286_656),
+    Nc => ("nc64.exe", r"C:\Users\Public", NOVENDOR, "", "", 45_272),
+    Chisel => ("chisel.exe", r"C:\ProgramData", NOVENDOR, "", "", 9_142_272),
+    Vbc => ("vbc.exe", NET4, NETFX, "14.8.4161.0", "Visual Basic Command Line Compiler", 2_647_552),
+    Ieexec => ("ieexec.exe", r"C:\Windows\Microsoft.NET\Framework\v2.0.50727", NETFX, "2.0.50727.9149", "Microsoft .NET Framework IE Execute shim", 14_848),
+    Wab => ("wab.exe", r"C:\Program Files\Windows Mail", WIN, "10.0.19041.5247", "Windows Contacts", 516_608),
+    Dnscmd => ("dnscmd.exe", S32, WIN, "10.0.20348.2849", "DNS Server Troubleshooting Tool", 152_576),
+    Bginfo => ("Bginfo64.exe", r"C:\Tools\SysinternalsSuite", Vendor { product: "BgInfo", ..SYSINTERNALS }, "4.32", "Background Info", 2_611_648),
+    Taskmgr => ("Taskmgr.exe", S32, WIN, "10.0.19041.5247", "Task Manager", 1_202_176),
+    Fltmc => ("fltMC.exe", S32, WIN, "10.0.19041.5247", "Filter Manager Control Program", 37_376),
+    Winrs => ("winrs.exe", S32, WIN, "10.0.19041.5247", "Windows Remote Shell", 49_152),
+    Shutdown => ("shutdown.exe", S32, WIN, "10.0.19041.5247", "Windows Shutdown and Annotation Tool", 27_648),
+    SyncAppv => ("SyncAppvPublishingServer.exe", S32, WIN, "10.0.19041.5247", "Microsoft Application Virtualization Client Publishing Server Sync", 66_048),
+    Svc => ("svc.exe", r"C:\ProgramData", NOVENDOR, "", "", 389_632),
+    // DLLs loaded by intrusion tooling
+    Vaultsvc => ("vaultsvc.dll", S32, WIN, "10.0.19041.5247", "Credential Vault Service", 208_896),
+    Wdigest => ("wdigest.dll", S32, WIN, "10.0.19041.5247", "Microsoft Digest Access", 226_304),
+    Cryptdll => ("cryptdll.dll", S32, WIN, "10.0.19041.5247", "Cryptography Manager", 53_760),
+    Winscard => ("winscard.dll", S32, WIN, "10.0.19041.5247", "Microsoft Smart Card API", 246_272),
+    SystemDrawing => ("System.Drawing.ni.dll", r"C:\Windows\assembly\NativeImages_v4.0.30319_64\System.Drawing\b4fdbde8d5c2b5b2a6e0e6a3a3c0e0c1", NETFX, "4.8.4161.0", ".NET Framework", 4_186_624),
+    Mscorlib => ("mscorlib.ni.dll", r"C:\Windows\assembly\NativeImages_v4.0.30319_64\mscorlib\4f2e0e2b0a6f0d3a5b6c1e4c2b2f0a8d", NETFX, "4.8.4718.0", "Microsoft Common Language Runtime Class Library", 23_068_672),
+    Dsrole => ("dsrole.dll", S32, WIN, "10.0.19041.5247", "DS Setup Client DLL", 27_648),
+    Netapi32 => ("netapi32.dll", S32, WIN, "10.0.19041.5247", "Net Win32 API DLL", 124_416),
+    Psapi => ("psapi.dll", S32, WIN, "10.0.19041.5247", "Process Status Helper", 22_016),
+    Wmiclnt => ("wmiclnt.dll", S32, WIN, "10.0.19041.5247", "WMI Client API", 46_592),
+    Ntdsapi => ("ntdsapi.dll", S32, WIN, "10.0.19041.5247", "Active Directory Domain Services API", 103_424),
+    Msxml3 => ("msxml3.dll", S32, WIN, "8.110.19041.5247", "MSXML 3.0 SP 11", 1_339_392),
+    Mshtml => ("mshtml.dll", S32, WIN, "11.0.19041.5247", "MSHTML", 22_616_576),
+    VersionDll => ("version.dll", S32, WIN, "10.0.19041.5247", "Version Checking and File Installation Libraries", 35_840),
+    Dbgeng => ("dbgeng.dll", S32, WIN, "10.0.19041.5247", "Windows Symbolic Debugger Engine", 5_275_648),
 }
 
 /// Hashes of every binary, derived once.

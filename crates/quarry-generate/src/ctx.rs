@@ -225,7 +225,7 @@ pub fn fill_initiating(
     r.s(c.InitiatingProcessSHA1, &h.sha1);
     r.s(c.InitiatingProcessSHA256, &h.sha256);
     r.s(c.InitiatingProcessMD5, &h.md5);
-    r.s(c.InitiatingProcessFileName, d.name);
+    r.s(c.InitiatingProcessFileName, file_name(p, d.name));
     r.n(c.InitiatingProcessFileSize, d.size);
     if !p.bin.is_posix() {
         r.s(c.InitiatingProcessVersionInfoCompanyName, d.vendor.company);
@@ -276,6 +276,15 @@ pub fn fill_initiating(
     r.s(c.InitiatingProcessSignatureStatus, status);
 }
 
+/// The process's file name: the last part of its path (a renamed copy keeps its
+/// original name only in the version information).
+fn file_name<'p>(p: &'p Proc, default: &'p str) -> &'p str {
+    match p.path.rsplit(['\\', '/']).next() {
+        Some(n) if !n.is_empty() => n,
+        _ => default,
+    }
+}
+
 /// The internal name Windows binaries carry in their version info (no extension).
 pub fn internal_name(file: &str) -> &str {
     match file.rsplit_once('.') {
@@ -288,7 +297,7 @@ pub fn internal_name(file: &str) -> &str {
 pub fn fill_process(r: &mut Row, c: &Cols, fleet: &Fleet, cat: &Catalog, dev: &Device, p: &Proc) {
     let d = p.bin.def();
     let h = cat.hashes(p.bin);
-    r.s(c.FileName, d.name);
+    r.s(c.FileName, file_name(p, d.name));
     r.s(c.FolderPath, &p.path);
     r.s(c.SHA1, &h.sha1);
     r.s(c.SHA256, &h.sha256);

@@ -12,6 +12,7 @@
 //! byte for byte: all randomness comes from [`rng::Rng`] streams derived from the seed.
 
 mod activity;
+mod admincmds;
 mod alerts;
 mod catalog;
 mod cloud;

@@ -1,6 +1,7 @@
 //! Background maintenance processes, the stream of short-lived helpers, admin tooling.
 
 use crate::GenerateError;
+use crate::admincmds::{ADMIN_CMDS, ADMIN_PS, expand};
 use crate::catalog::Bin;
 use crate::ctx::{Acct, DAY, Dx, HOUR, MIN, Role, SEC, Spawn};
 
@@ -296,103 +297,6 @@ pub fn periodic(dx: &mut Dx, n: usize) -> R {
         }
     }
     Ok(())
-}
-
-/// (binary, command line) of everyday admin commands; `{fs}`, `{dc}`, `{user}`, `{dom}`.
-const ADMIN_CMDS: &[(Bin, &str)] = &[
-    (Bin::Ipconfig, "ipconfig /all"),
-    (Bin::Ipconfig, "ipconfig /flushdns"),
-    (Bin::Net, "net use"),
-    (Bin::Net, r"net use Z: \\{fs}\shared /persistent:yes"),
-    (Bin::Net, "net localgroup administrators"),
-    (Bin::Net, "net user {user} /domain"),
-    (Bin::Net, "net time \\\\{dc}"),
-    (
-        Bin::Reg,
-        r#"reg query "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion" /v DisplayVersion"#,
-    ),
-    (
-        Bin::Reg,
-        r"reg query HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters",
-    ),
-    (Bin::Sc, "sc query wuauserv"),
-    (Bin::Sc, "sc qc Spooler"),
-    (Bin::Schtasks, "schtasks /query /fo LIST /v"),
-    (
-        Bin::Certutil,
-        r"certutil -hashfile C:\Users\{user}\Downloads\7z2408-x64.msi SHA256",
-    ),
-    (
-        Bin::Certutil,
-        "certutil -verify -urlfetch C:\\Users\\{user}\\Desktop\\server.cer",
-    ),
-    (Bin::Wmic, "wmic os get caption,version /value"),
-    (Bin::Wmic, "wmic logicaldisk get name,freespace,size"),
-    (Bin::Gpupdate, "gpupdate /force"),
-    (Bin::Nslookup, "nslookup {fs}"),
-    (Bin::Ping, "ping -n 4 {dc}"),
-    (Bin::Tasklist, "tasklist /v"),
-    (Bin::Systeminfo, "systeminfo"),
-    (Bin::Whoami, "whoami"),
-    (
-        Bin::Msiexec,
-        r#"msiexec.exe /i "\\{fs}\deploy\7z2408-x64.msi" /qn /norestart"#,
-    ),
-    (
-        Bin::Cscript,
-        r"cscript.exe //nologo C:\Windows\System32\slmgr.vbs /dli",
-    ),
-    (
-        Bin::Rundll32,
-        r"rundll32.exe C:\Windows\system32\shell32.dll,Control_RunDLL ncpa.cpl",
-    ),
-    (
-        Bin::Regsvr32,
-        r#"regsvr32.exe /s "C:\Program Files\Microsoft Office\root\Office16\ADDINS\ColleagueImport.dll""#,
-    ),
-    (Bin::Bitsadmin, "bitsadmin /list /allusers"),
-    (
-        Bin::Mmc,
-        r#""C:\Windows\system32\mmc.exe" "C:\Windows\system32\dsa.msc""#,
-    ),
-    (
-        Bin::Curl,
-        "curl -s -o NUL -w %{http_code} https://{fs}/health",
-    ),
-    (Bin::Taskkill, "taskkill /IM OUTLOOK.EXE /F"),
-];
-
-const ADMIN_PS: &[&str] = &[
-    r#"powershell.exe -NoProfile -Command "Get-Service | Where-Object Status -eq 'Running'""#,
-    r#"powershell.exe -ExecutionPolicy Bypass -NoProfile -File \\{dom}\NETLOGON\inventory.ps1"#,
-    r#"powershell.exe -NoProfile -Command "Get-ADUser -Identity {user} -Properties LastLogonDate""#,
-    r#"powershell.exe -NoProfile -Command "Test-NetConnection {fs} -Port 445""#,
-    r#"powershell.exe -NoProfile -Command "Get-WinEvent -LogName System -MaxEvents 50""#,
-    r#"powershell.exe -NoProfile -Command "Restart-Service -Name Spooler -Force""#,
-    r#"powershell.exe -NoProfile -Command "Get-HotFix | Sort-Object InstalledOn -Descending | Select-Object -First 5""#,
-];
-
-pub fn expand(dx: &Dx, template: &str, user: &str) -> String {
-    let fs = dx
-        .fleet
-        .devices
-        .iter()
-        .find(|d| d.role == "file")
-        .or_else(|| dx.fleet.devices.first())
-        .map(|d| d.short.as_str())
-        .unwrap_or("fileserver");
-    let dc = dx
-        .fleet
-        .dcs
-        .first()
-        .and_then(|i| dx.fleet.devices.get(*i))
-        .map(|d| d.short.as_str())
-        .unwrap_or("dc01");
-    template
-        .replace("{fs}", fs)
-        .replace("{dc}", dc)
-        .replace("{user}", user)
-        .replace("{dom}", &dx.fleet.tenant.ad_domain)
 }
 
 /// A few admin sessions: a shell (cmd or PowerShell) and commands run from it.

@@ -7,6 +7,8 @@ mod impact;
 mod lateral;
 mod persist;
 mod phish;
+mod ttp;
+mod ttp_names;
 
 use crate::GenerateConfig;
 use crate::GenerateError;
@@ -176,6 +178,8 @@ pub struct Planned {
     pub device: usize,
     pub target: usize,
     pub offset: i64,
+    /// For an intrusion campaign: the procedures (indexes into the library) it runs.
+    pub ttps: Vec<usize>,
 }
 
 /// Chooses the days and devices of every scenario's occurrences.
@@ -251,10 +255,63 @@ pub fn plan(cfg: &GenerateConfig, fleet: &Fleet) -> Vec<Planned> {
                 device,
                 target,
                 offset,
+                ttps: Vec::new(),
             });
         }
     }
+    plan_campaigns(cfg, &days, &windows, &servers, &mut out);
     out
+}
+
+/// Intrusion campaigns and red-team exercises: every procedure of the library runs in
+/// some of them (twice per 450 device-days, at least once), a handful per campaign in
+/// kill-chain order, on a minority of the Windows devices.
+fn plan_campaigns(
+    cfg: &GenerateConfig,
+    days: &[u32],
+    windows: &[usize],
+    servers: &[usize],
+    out: &mut Vec<Planned>,
+) {
+    let Ok(lib) = ttp::library() else { return };
+    if windows.is_empty() || days.is_empty() || lib.is_empty() {
+        return;
+    }
+    let mut rng = Rng::derive(cfg.seed, &[hash_str("campaigns")]);
+    // The devices intruders reach: about a third of the Windows fleet.
+    let mut pool: Vec<usize> = windows
+        .iter()
+        .copied()
+        .filter(|_| rng.chance(0.35))
+        .collect();
+    if pool.is_empty() {
+        pool.push(*rng.pick(windows));
+    }
+    let rounds = ((cfg.devices as u64 * u64::from(cfg.days)) / 450).clamp(1, 4) as usize;
+    for _ in 0..rounds {
+        let mut order: Vec<usize> = (0..lib.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.index(i + 1));
+        }
+        for chunk in order.chunks(6) {
+            let mut ttps = chunk.to_vec();
+            ttps.sort_unstable();
+            let device = *rng.pick(&pool);
+            let target = if servers.is_empty() {
+                device
+            } else {
+                *rng.pick(servers)
+            };
+            out.push(Planned {
+                scenario: LIST.len(),
+                day: *rng.pick(days),
+                device,
+                target,
+                offset: rng.range(8 * HOUR, 18 * HOUR),
+                ttps,
+            });
+        }
+    }
 }
 
 /// Everything a scenario run can touch.
@@ -331,6 +388,7 @@ pub fn run(
         13 => creds::discovery(&mut r),
         14 => exec::bitsadmin_rundll32(&mut r),
         15 => phish::inbox_rule(&mut r),
+        16 => ttp::campaign(&mut r),
         _ => Ok(()),
     }
 }

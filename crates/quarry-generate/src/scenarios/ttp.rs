@@ -1,0 +1,696 @@
+//! The procedure library: the individual ATT&CK procedures intruders and red teams run
+//! (living-off-the-land binaries, script hosts, credential tools, persistence, defence
+//! evasion, discovery, collection), each a short chain of processes with the file,
+//! registry, network and sensor events it causes. [`campaign`] strings several of them
+//! together, in kill-chain order, on one device and day.
+//!
+//! The procedures are written in a small line language (`ttp_*.txt`, parsed once):
+//!
+//! ```text
+//! ttp <technique> <any|server|dc> <severity|-> <category> <alert title>
+//! step <parent> <binary file name> <command line>
+//! fx <kind> <arguments>
+//! ```
+//!
+//! `<parent>` is `user` (explorer), `shell`/`admin` (a new cmd.exe, elevated for admin),
+//! `ps`/`adminps` (PowerShell), `word`/`excel`/`outlook` (an Office app opening a
+//! document), `service` (services.exe), `wmi` (WmiPrvSE.exe), `task` (the Task Scheduler
+//! service) or `@N` (the process of step N). Effects (`fx`) belong to the last step:
+//! `file PATH`, `del PATH`, `rename OLD | NEW`, `reg KEY | NAME | DATA`, `regkey KEY`,
+//! `regdel KEY | NAME`, `net DEST PORT` (DEST: c2, drop, dc, fs or an IP), `listen PORT`,
+//! `img DLL`, `ev ACTION | JSON`, `lsass ACCESS`, `ps CMDLET;CMDLET`.
+//! Templates: `{user}` `{dom}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
+//! `{lsass}` `{ip}`.
+
+use super::ttp_names::{event_action, static_category, static_severity, title_technique};
+use super::{C2, DROP, Run, acx, ensure_session};
+use crate::GenerateError;
+use crate::alerts::{Alert, Evidence, Service, raise};
+use crate::catalog::{ALL_BINS, Bin};
+use crate::ctx::{Acct, Dx, MIN, Role, SEC, Spawn};
+use crate::devevents::{Ev, event, powershell_command};
+use crate::files::{FileOp, RegOp, file, image_load, registry};
+use crate::network::{Conn, net};
+use std::sync::OnceLock;
+
+type R<T = ()> = Result<T, GenerateError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    Any,
+    Server,
+    Dc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Par {
+    User,
+    Shell,
+    Admin,
+    Ps,
+    AdminPs,
+    Office(Bin),
+    Service,
+    Wmi,
+    Task,
+    Step(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fx {
+    File(String),
+    Del(String),
+    Rename(String, String),
+    Reg(String, String, String),
+    RegKey(String),
+    /// Key, value name, and nothing (deleted values carry no data).
+    RegDel(String, String, String),
+    Net(String, i64),
+    Listen(i64),
+    Img(Bin),
+    Ev(String, String),
+    Lsass(i64),
+    Ps(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub par: Par,
+    pub bin: Bin,
+    /// Where the binary runs from when not its usual folder (a copy or a lookalike).
+    pub path: Option<String>,
+    pub cmd: String,
+    pub fx: Vec<Fx>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ttp {
+    pub technique: String,
+    pub on: On,
+    /// (title, category, severity) of the alert Defender raises, if any.
+    pub alert: Option<(String, String, String)>,
+    pub steps: Vec<Step>,
+}
+
+const SOURCES: &[&str] = &[
+    include_str!("ttp_exec.txt"),
+    include_str!("ttp_more.txt"),
+    include_str!("ttp_post.txt"),
+];
+
+/// The parsed library (parsed once per process).
+pub fn library() -> R<&'static [Ttp]> {
+    static LIB: OnceLock<Result<Vec<Ttp>, String>> = OnceLock::new();
+    match LIB.get_or_init(|| {
+        let mut all = Vec::new();
+        for src in SOURCES {
+            all.extend(parse(src)?);
+        }
+        Ok(all)
+    }) {
+        Ok(v) => Ok(v),
+        Err(_) => Err(GenerateError::Internal("procedure library does not parse")),
+    }
+}
+
+fn bin_named(name: &str) -> Option<Bin> {
+    ALL_BINS
+        .iter()
+        .copied()
+        .find(|b| b.name().eq_ignore_ascii_case(name))
+}
+
+fn two(rest: &str) -> Result<(String, String), String> {
+    let mut it = rest.splitn(2, '|');
+    match (it.next(), it.next()) {
+        (Some(a), Some(b)) => Ok((a.trim().to_string(), b.trim().to_string())),
+        _ => Err(format!("expected `A | B`: {rest}")),
+    }
+}
+
+fn word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(' ') {
+        Some(i) => (&s[..i], s[i + 1..].trim_start()),
+        None => (s, ""),
+    }
+}
+
+/// Parses a library source (see the module documentation).
+pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
+    let mut out: Vec<Ttp> = Vec::new();
+    for (n, raw) in src.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let err = |m: &str| format!("line {}: {m}: {line}", n + 1);
+        let (kw, rest) = word(line);
+        match kw {
+            "ttp" => {
+                let (tech, rest) = word(rest);
+                let (on, rest) = word(rest);
+                let (sev, rest) = word(rest);
+                let (cat, title) = word(rest);
+                let on = match on {
+                    "any" => On::Any,
+                    "server" => On::Server,
+                    "dc" => On::Dc,
+                    _ => return Err(err("where")),
+                };
+                let alert =
+                    (sev != "-").then(|| (title.to_string(), cat.to_string(), sev.to_string()));
+                out.push(Ttp {
+                    technique: tech.to_string(),
+                    on,
+                    alert,
+                    steps: Vec::new(),
+                });
+            }
+            "step" => {
+                let (par, rest) = word(rest);
+                let (bin, cmd) = word(rest);
+                let ttp = out.last_mut().ok_or_else(|| err("step before ttp"))?;
+                let par = match par {
+                    "user" => Par::User,
+                    "shell" => Par::Shell,
+                    "admin" => Par::Admin,
+                    "ps" => Par::Ps,
+                    "adminps" => Par::AdminPs,
+                    "word" => Par::Office(Bin::Winword),
+                    "excel" => Par::Office(Bin::Excel),
+                    "outlook" => Par::Office(Bin::Outlook),
+                    "service" => Par::Service,
+                    "wmi" => Par::Wmi,
+                    "task" => Par::Task,
+                    p if p.starts_with('@') => {
+                        let k: usize = p[1..].parse().map_err(|_| err("step reference"))?;
+                        if k >= ttp.steps.len() {
+                            return Err(err("forward step reference"));
+                        }
+                        Par::Step(k)
+                    }
+                    _ => return Err(err("parent")),
+                };
+                let (bin, path) = match bin.split_once('@') {
+                    Some((b, p)) => (b, Some(p.to_string())),
+                    None => (bin, None),
+                };
+                let bin = bin_named(bin).ok_or_else(|| err("unknown binary"))?;
+                ttp.steps.push(Step {
+                    par,
+                    bin,
+                    path,
+                    cmd: cmd.to_string(),
+                    fx: Vec::new(),
+                });
+            }
+            "fx" => {
+                let (kind, rest) = word(rest);
+                let fx = match kind {
+                    "file" => Fx::File(rest.to_string()),
+                    "del" => Fx::Del(rest.to_string()),
+                    "rename" => {
+                        let (a, b) = two(rest)?;
+                        Fx::Rename(a, b)
+                    }
+                    "reg" => {
+                        let (key, nd) = two(rest)?;
+                        let (name, data) = two(&nd)?;
+                        Fx::Reg(key, name, data)
+                    }
+                    "regkey" => Fx::RegKey(rest.to_string()),
+                    "regdel" => {
+                        let (a, b) = two(rest)?;
+                        Fx::RegDel(a, b, String::new())
+                    }
+                    "net" => {
+                        let (dest, port) = word(rest);
+                        Fx::Net(dest.to_string(), port.parse().map_err(|_| err("port"))?)
+                    }
+                    "listen" => Fx::Listen(rest.parse().map_err(|_| err("port"))?),
+                    "img" => Fx::Img(bin_named(rest).ok_or_else(|| err("unknown dll"))?),
+                    "ev" => {
+                        let (a, b) = two(rest)?;
+                        Fx::Ev(a, b)
+                    }
+                    "lsass" => Fx::Lsass(rest.parse().map_err(|_| err("access"))?),
+                    "ps" => Fx::Ps(rest.to_string()),
+                    _ => return Err(err("effect")),
+                };
+                let step = out
+                    .last_mut()
+                    .and_then(|t| t.steps.last_mut())
+                    .ok_or_else(|| err("fx before step"))?;
+                step.fx.push(fx);
+            }
+            _ => return Err(err("keyword")),
+        }
+    }
+    match out.iter().find(|t| t.steps.is_empty()) {
+        Some(t) => Err(format!("{} has no steps", t.technique)),
+        None => Ok(out),
+    }
+}
+
+/// Template values of one run.
+struct Vars {
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl Vars {
+    fn expand(&self, s: &str) -> String {
+        if !s.contains('{') {
+            return s.to_string();
+        }
+        let mut out = s.to_string();
+        for (k, v) in &self.pairs {
+            if out.contains(k) {
+                out = out.replace(k, v);
+            }
+        }
+        out
+    }
+}
+
+fn vars(dx: &Dx, user: &str, sid: &str) -> Vars {
+    let name = |i: Option<&usize>| {
+        i.and_then(|i| dx.fleet.devices.get(*i))
+            .map(|d| d.short.clone())
+            .unwrap_or_else(|| "dc01".to_string())
+    };
+    let fs = dx
+        .fleet
+        .devices
+        .iter()
+        .find(|d| d.role == "file")
+        .map(|d| d.short.clone())
+        .unwrap_or_else(|| name(dx.fleet.dcs.first()));
+    let lsass = dx
+        .find(Role::Lsass)
+        .map(|i| dx.st.procs[i].pid)
+        .unwrap_or(672);
+    Vars {
+        pairs: vec![
+            ("{user}", user.to_string()),
+            ("{sid}", sid.to_string()),
+            ("{dom}", dx.fleet.tenant.ad_domain.clone()),
+            ("{dc}", name(dx.fleet.dcs.first())),
+            ("{fs}", fs),
+            ("{host}", dx.dev.short.clone()),
+            ("{c2}", C2.0.to_string()),
+            ("{c2ip}", C2.1.to_string()),
+            ("{drop}", DROP.0.to_string()),
+            ("{dropip}", DROP.1.to_string()),
+            ("{lsass}", lsass.to_string()),
+            ("{ip}", dx.dev.ip_text.clone()),
+        ],
+    }
+}
+
+/// Whether a binary is not part of the OS image (an intruder brings it).
+fn brought(bin: Bin) -> bool {
+    let dir = bin.def().dir;
+    !(dir.starts_with(r"C:\Windows") || dir.starts_with(r"C:\Program Files"))
+}
+
+const SHELL: &str = r#""C:\Windows\system32\cmd.exe" "#;
+const PS: &str = r#""C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe" "#;
+
+fn elevated() -> Spawn {
+    Spawn {
+        integrity: Some("High"),
+        elevation: Some("TokenElevationTypeFull"),
+        life: Some(20 * MIN),
+        ..Default::default()
+    }
+}
+
+/// The parent process of a step, spawning the intermediate ones it needs.
+/// `session` is the user's explorer.exe, found once per procedure: booting the device
+/// again would renumber its processes.
+fn parent(dx: &mut Dx, par: Par, t: i64, done: &[usize], user: &str, session: usize) -> R<usize> {
+    let explorer = |_: &mut Dx| -> R<usize> { Ok(session) };
+    Ok(match par {
+        Par::User => explorer(dx)?,
+        Par::Shell | Par::Admin | Par::Ps | Par::AdminPs => {
+            let e = explorer(dx)?;
+            let (bin, cmd) = match par {
+                Par::Shell | Par::Admin => (Bin::Cmd, SHELL),
+                _ => (Bin::Powershell, PS),
+            };
+            let o = if matches!(par, Par::Admin | Par::AdminPs) {
+                elevated()
+            } else {
+                Spawn {
+                    life: Some(20 * MIN),
+                    ..Default::default()
+                }
+            };
+            let sh = dx.spawn(
+                e,
+                bin,
+                cmd,
+                t - 20 * SEC,
+                Spawn {
+                    role: Some(Role::Shell),
+                    ..o
+                },
+            )?;
+            let t1 = dx.st.procs[sh].create + SEC / 2;
+            dx.spawn(
+                sh,
+                Bin::Conhost,
+                r"\??\C:\Windows\system32\conhost.exe 0xffffffff -ForceV1",
+                t1,
+                Spawn::default(),
+            )?;
+            sh
+        }
+        Par::Office(app) => {
+            let e = explorer(dx)?;
+            let doc = match app {
+                Bin::Excel => format!(r"C:\Users\{user}\Downloads\Q3_Payment_Summary.xlsm"),
+                Bin::Outlook => String::new(),
+                _ => format!(r"C:\Users\{user}\Downloads\Shipping_Documents.docm"),
+            };
+            let cmd = if doc.is_empty() {
+                format!(r#""{}""#, app.path(user))
+            } else {
+                format!(r#""{}" /n "{doc}" /o """#, app.path(user))
+            };
+            let o = Spawn {
+                role: Some(Role::Office),
+                life: Some(30 * MIN),
+                ..Default::default()
+            };
+            let p = dx.spawn(e, app, &cmd, t - 40 * SEC, o)?;
+            image_load(dx, p, dx.st.procs[p].create + SEC, Bin::Vbe7)?;
+            p
+        }
+        Par::Service => dx
+            .find(Role::Services)
+            .ok_or(GenerateError::Internal("no services.exe"))?,
+        Par::Task => dx
+            .find(Role::SvcSchedule)
+            .ok_or(GenerateError::Internal("no schedule service"))?,
+        Par::Wmi => {
+            let host = dx
+                .find(Role::SvcDcom)
+                .ok_or(GenerateError::Internal("no DcomLaunch"))?;
+            let o = Spawn {
+                acct: Some(Acct::NetworkService),
+                integrity: Some("System"),
+                life: Some(10 * MIN),
+                ..Default::default()
+            };
+            dx.spawn(
+                host,
+                Bin::WmiPrvSE,
+                r"C:\Windows\system32\wbem\wmiprvse.exe -secured -Embedding",
+                t - 5 * SEC,
+                o,
+            )?
+        }
+        Par::Step(k) => *done
+            .get(k)
+            .ok_or(GenerateError::Internal("step reference"))?,
+    })
+}
+
+fn dest(dest: &str, v: &Vars) -> (String, String) {
+    match dest {
+        "c2" => (C2.1.to_string(), C2.0.to_string()),
+        "drop" => (DROP.1.to_string(), DROP.0.to_string()),
+        "c2ip" => (C2.1.to_string(), String::new()),
+        "dropip" => (DROP.1.to_string(), String::new()),
+        "dc" | "fs" => {
+            // Internal hosts: the address is derived from the name, as DNS would answer.
+            let name = v.expand(&format!("{{{dest}}}"));
+            let h = crate::rng::hash_str(&name);
+            (format!("10.0.{}.{}", 1 + h % 4, 10 + (h >> 8) % 200), name)
+        }
+        ip => (ip.to_string(), String::new()),
+    }
+}
+
+fn effect(dx: &mut Dx, p: usize, t: i64, fx: &Fx, v: &Vars) -> R {
+    match fx {
+        Fx::File(path) | Fx::Del(path) => {
+            let path = v.expand(path);
+            let action = if matches!(fx, Fx::Del(_)) {
+                "FileDeleted"
+            } else {
+                "FileCreated"
+            };
+            let size = dx.rng.range(2_000, 900_000);
+            file(
+                dx,
+                p,
+                t,
+                &FileOp {
+                    action,
+                    path: &path,
+                    size,
+                    ..Default::default()
+                },
+            )
+        }
+        Fx::Rename(old, new) => {
+            let (old, new) = (v.expand(old), v.expand(new));
+            let size = dx.rng.range(2_000, 900_000);
+            let op = FileOp {
+                action: "FileRenamed",
+                path: &new,
+                previous_path: Some(&old),
+                size,
+                ..Default::default()
+            };
+            file(dx, p, t, &op)
+        }
+        Fx::Reg(key, name, data) | Fx::RegDel(key, name, data) => {
+            let (key, name, data) = (v.expand(key), v.expand(name), v.expand(data));
+            let set = matches!(fx, Fx::Reg(..));
+            let value_type = if data.parse::<i64>().is_ok() || data.starts_with("0x") {
+                "Dword"
+            } else {
+                "String"
+            };
+            let op = RegOp {
+                action: if set {
+                    "RegistryValueSet"
+                } else {
+                    "RegistryValueDeleted"
+                },
+                key: &key,
+                value_type,
+                name: &name,
+                data: if set { &data } else { "" },
+                previous_data: None,
+            };
+            registry(dx, p, t, &op)
+        }
+        Fx::RegKey(key) => {
+            let key = v.expand(key);
+            let op = RegOp {
+                action: "RegistryKeyCreated",
+                key: &key,
+                value_type: "",
+                name: "",
+                data: "",
+                previous_data: None,
+            };
+            registry(dx, p, t, &op)
+        }
+        Fx::Net(d, port) => {
+            let (ip, url) = dest(d, v);
+            let conn = Conn {
+                action: "ConnectionSuccess",
+                remote_ip: &ip,
+                remote_port: *port,
+                url: &url,
+                local_port: dx.rng.range(49_152, 65_535),
+                protocol: "Tcp",
+                additional: "",
+            };
+            net(dx, p, t, &conn)
+        }
+        Fx::Listen(port) => {
+            let conn = Conn {
+                action: "ListeningConnectionCreated",
+                remote_ip: "",
+                remote_port: 0,
+                url: "",
+                local_port: *port,
+                protocol: "Tcp",
+                additional: "",
+            };
+            net(dx, p, t, &conn)
+        }
+        Fx::Img(dll) => image_load(dx, p, t, *dll),
+        Fx::Ev(action, json) => {
+            let json = v.expand(json);
+            let action = event_action(action);
+            event(
+                dx,
+                p,
+                t,
+                &Ev {
+                    action,
+                    additional: Some(&json),
+                    ..Default::default()
+                },
+            )
+        }
+        Fx::Lsass(access) => {
+            let Some(l) = dx.find(Role::Lsass) else {
+                return Ok(());
+            };
+            let add = format!(r#"{{"DesiredAccess":{access}}}"#);
+            let ev = Ev {
+                action: "OpenProcessApiCall",
+                file: Some(r"C:\Windows\System32\lsass.exe"),
+                file_bin: Some(Bin::Lsass),
+                target: Some(l),
+                additional: Some(&add),
+                ..Default::default()
+            };
+            event(dx, p, t, &ev)
+        }
+        Fx::Ps(cmdlets) => {
+            for c in cmdlets.split(';') {
+                powershell_command(dx, p, c.trim())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Runs one procedure on the device at `t`; returns the last process.
+pub fn run_one(dx: &mut Dx, ttp: &Ttp, t: i64) -> R<Option<usize>> {
+    let (user, sid) = match dx.fleet.users.get(dx.dev.primary_user) {
+        Some(u) => (u.sam.clone(), u.sid.clone()),
+        None => ("Public".to_string(), String::new()),
+    };
+    let v = vars(dx, &user, &sid);
+    let mut done: Vec<usize> = Vec::with_capacity(ttp.steps.len());
+    let session = ensure_session(dx, t)?;
+    let mut tt = t;
+    for step in &ttp.steps {
+        let par = parent(dx, step.par, tt, &done, &user, session)?;
+        let pacct = dx.st.procs[par].acct;
+        let mut o = Spawn::default();
+        if matches!(step.par, Par::Service | Par::Task) {
+            o.acct = Some(Acct::System);
+            o.integrity = Some("System");
+        } else if step.par == Par::Wmi {
+            o.acct = Some(dx.st.procs[session].acct);
+            o.integrity = Some("High");
+        } else if pacct == Acct::NetworkService {
+            o.acct = Some(Acct::System);
+        }
+        let path = match &step.path {
+            Some(p) => v.expand(p),
+            None => step.bin.path(&user),
+        };
+        o.path = Some(path.clone());
+        if step.path.is_some() || brought(step.bin) {
+            let h = dx.cat.hashes(step.bin).clone();
+            let op = FileOp {
+                action: "FileCreated",
+                path: &path,
+                sha1: Some(&h.sha1),
+                sha256: Some(&h.sha256),
+                md5: Some(&h.md5),
+                size: step.bin.def().size,
+                ..Default::default()
+            };
+            file(dx, par, tt - 30 * SEC, &op)?;
+        }
+        let cmd = v.expand(&step.cmd);
+        let p = dx.spawn(par, step.bin, &cmd, tt, o)?;
+        let t0 = dx.st.procs[p].create;
+        for (k, fx) in step.fx.iter().enumerate() {
+            effect(dx, p, t0 + (k as i64 + 1) * SEC, fx, &v)?;
+        }
+        done.push(p);
+        tt = t0 + dx.rng.range(3 * SEC, 90 * SEC);
+    }
+    Ok(done.last().copied())
+}
+
+/// Several procedures one after the other on the planned device and day.
+pub fn campaign(r: &mut Run) -> R {
+    let lib = library()?;
+    let mut t = r.at();
+    let picks = r.p.ttps.clone();
+    for k in picks {
+        let Some(ttp) = lib.get(k) else { continue };
+        let device = match ttp.on {
+            On::Dc => r.fleet.dcs.first().copied().unwrap_or(r.p.device),
+            On::Server => r.p.target,
+            On::Any => r.p.device,
+        };
+        let mut dx = r.dx(device)?;
+        let last = run_one(&mut dx, ttp, t)?;
+        if let (Some((title, category, severity)), Some(last)) = (&ttp.alert, last) {
+            let dev = dx.dev;
+            let pr = dx.st.procs[last].clone();
+            let when = pr.create;
+            let techniques = [format!(
+                "{} ({})",
+                title_technique(&ttp.technique),
+                ttp.technique
+            )];
+            let tech: Vec<&str> = techniques.iter().map(|s| s.as_str()).collect();
+            let mut cx = acx!(dx);
+            raise(
+                &mut cx,
+                &Alert {
+                    title,
+                    category: static_category(category),
+                    severity: static_severity(severity),
+                    service: Service::Endpoint,
+                    techniques: &tech,
+                    t: when,
+                },
+                &[Evidence::Machine(dev), Evidence::Process(dev, &pr)],
+            )?;
+        }
+        t += r.rng.range(3 * MIN, 25 * MIN);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_parses_and_resolves() {
+        for src in SOURCES {
+            if let Err(e) = parse(src) {
+                panic!("{e}");
+            }
+        }
+        let lib = library().expect("library");
+        assert!(lib.len() > 100, "{} procedures", lib.len());
+        for t in lib {
+            assert!(t.technique.starts_with('T'), "{}", t.technique);
+            assert!(!t.steps.is_empty());
+        }
+    }
+
+    #[test]
+    fn parse_rejects_errors() {
+        assert!(parse("step shell cmd.exe x").is_err());
+        assert!(parse("ttp T1 any - X y\nstep @1 cmd.exe x").is_err());
+        assert!(parse("ttp T1 any - X y\nstep shell nosuch.exe x").is_err());
+        let ok = parse("ttp T1 any High Execution Title words\nstep shell cmd.exe cmd /c x\nfx reg HKLM\\A | n | d").unwrap();
+        assert_eq!(ok[0].alert.as_ref().unwrap().0, "Title words");
+        assert_eq!(
+            ok[0].steps[0].fx[0],
+            Fx::Reg("HKLM\\A".into(), "n".into(), "d".into())
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! Intrusion campaigns: the procedure library's processes and the rows they cause are
+//! linked across tables the way the sensor links them.
+
+mod common;
+
+use common::{Collect, collect, small};
+
+/// The rows of `table` whose `column` contains `needle`.
+fn with<'a>(
+    data: &'a Collect,
+    table: &str,
+    column: &str,
+    needle: &str,
+) -> Vec<&'a Vec<common::Owned>> {
+    let c = data.col(table, column);
+    data.rows(table)
+        .iter()
+        .filter(|r| r[c].str().contains(needle))
+        .collect()
+}
+
+#[test]
+fn service_creation_links_process_registry_and_event() {
+    let data = collect(&small());
+    let procs = with(
+        &data,
+        "DeviceProcessEvents",
+        "ProcessCommandLine",
+        "sc  create WinUpdateSvc",
+    );
+    assert!(!procs.is_empty(), "no service creation");
+    let (pid, dev) = (
+        data.col("DeviceProcessEvents", "ProcessId"),
+        data.col("DeviceProcessEvents", "DeviceId"),
+    );
+    let reg = with(
+        &data,
+        "DeviceRegistryEvents",
+        "RegistryKey",
+        r"\Services\WinUpdateSvc",
+    );
+    let (rpid, rdev, rname) = (
+        data.col("DeviceRegistryEvents", "InitiatingProcessId"),
+        data.col("DeviceRegistryEvents", "DeviceId"),
+        data.col("DeviceRegistryEvents", "InitiatingProcessFileName"),
+    );
+    for p in &procs {
+        assert!(
+            reg.iter().any(|r| r[rpid].long() == p[pid].long()
+                && r[rdev].str() == p[dev].str()
+                && r[rname].str() == "sc.exe"),
+            "the service's ImagePath value is not written by the sc.exe that created it"
+        );
+    }
+    let ev = with(&data, "DeviceEvents", "AdditionalFields", "WinUpdateSvc");
+    let action = data.col("DeviceEvents", "ActionType");
+    assert!(ev.iter().any(|r| r[action].str() == "ServiceInstalled"));
+}
+
+#[test]
+fn brought_tools_are_written_before_they_run() {
+    let data = collect(&small());
+    let (name, sha, t, dev) = (
+        data.col("DeviceProcessEvents", "FileName"),
+        data.col("DeviceProcessEvents", "SHA256"),
+        data.col("DeviceProcessEvents", "Timestamp"),
+        data.col("DeviceProcessEvents", "DeviceId"),
+    );
+    let (fsha, ft, fdev, faction) = (
+        data.col("DeviceFileEvents", "SHA256"),
+        data.col("DeviceFileEvents", "Timestamp"),
+        data.col("DeviceFileEvents", "DeviceId"),
+        data.col("DeviceFileEvents", "ActionType"),
+    );
+    let runs: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[name].str() == "mimikatz.exe")
+        .collect();
+    assert!(!runs.is_empty(), "no mimikatz run");
+    for p in runs {
+        assert!(
+            data.rows("DeviceFileEvents")
+                .iter()
+                .any(|f| f[fsha].str() == p[sha].str()
+                    && f[fdev].str() == p[dev].str()
+                    && f[faction].str() == "FileCreated"
+                    && f[ft].long() <= p[t].long()),
+            "mimikatz.exe ran without being written to disk first"
+        );
+    }
+}
+
+#[test]
+fn campaigns_raise_alerts_with_process_evidence() {
+    let data = collect(&small());
+    let title = data.col("AlertInfo", "Title");
+    let alerts: Vec<_> = data
+        .rows("AlertInfo")
+        .iter()
+        .filter(|r| r[title].str() == "Suspicious service installed")
+        .collect();
+    assert!(!alerts.is_empty());
+    let (id, eid, etype, efile) = (
+        data.col("AlertInfo", "AlertId"),
+        data.col("AlertEvidence", "AlertId"),
+        data.col("AlertEvidence", "EntityType"),
+        data.col("AlertEvidence", "FileName"),
+    );
+    for a in alerts {
+        assert!(
+            data.rows("AlertEvidence")
+                .iter()
+                .any(|e| e[eid].str() == a[id].str()
+                    && e[etype].str() == "Process"
+                    && !e[efile].str().is_empty())
+        );
+    }
+    // Discovery commands and credential tools run in the user's shells.
+    let parent = data.col("DeviceProcessEvents", "InitiatingProcessFileName");
+    let whoami = with(
+        &data,
+        "DeviceProcessEvents",
+        "ProcessCommandLine",
+        "whoami /all",
+    );
+    assert!(whoami.iter().any(|r| r[parent].str() == "cmd.exe"));
+}
+
+#[test]
+fn renamed_binaries_keep_their_original_name_in_version_info() {
+    let data = collect(&small());
+    let (name, orig, path) = (
+        data.col("DeviceProcessEvents", "FileName"),
+        data.col("DeviceProcessEvents", "ProcessVersionInfoOriginalFileName"),
+        data.col("DeviceProcessEvents", "FolderPath"),
+    );
+    let rows: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[name].str() != r[orig].str() && !r[orig].str().is_empty())
+        .collect();
+    assert!(!rows.is_empty(), "no renamed binary ran");
+    for r in rows {
+        assert!(r[path].str().ends_with(r[name].str()));
+    }
+}

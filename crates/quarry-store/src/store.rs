@@ -54,8 +54,12 @@ impl Store {
     ) -> Result<Store> {
         let tenants_dir = root.join("tenants");
         std::fs::create_dir_all(&tenants_dir).at(&tenants_dir)?;
+        // Absolute, because scans address files through DataFusion's local object store,
+        // which resolves every path from the filesystem root.
+        let root = std::fs::canonicalize(root).at(root)?;
+        let tenants_dir = root.join("tenants");
         let store = Store {
-            root: root.to_path_buf(),
+            root: root.clone(),
             config,
             overrides,
             tenants: RwLock::new(HashMap::new()),

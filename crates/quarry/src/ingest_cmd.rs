@@ -5,8 +5,8 @@
 //! (fsync'd) before the next is read, and `--ack-log` records every acknowledged chunk so
 //! that a caller (or the crash test) knows exactly what is durable.
 
-use std::fs::OpenOptions;
-use std::io::Write;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -88,22 +88,46 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn read_input(path: &Path) -> anyhow::Result<String> {
+/// Where a file's bytes come from: the file itself or standard input.
+fn open_input(path: &Path) -> anyhow::Result<(Box<dyn BufRead>, Option<u64>)> {
     if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .context("reading standard input")?;
-        return Ok(s);
+        return Ok((Box::new(BufReader::new(std::io::stdin())), None));
     }
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let file = File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let len = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(1 << 20, file)), len))
+}
+
+/// Reads whole lines into `buf` until it holds at least `chunk_bytes` (or the input
+/// ends). Returns false once nothing is left.
+fn read_chunk(
+    input: &mut dyn BufRead,
+    chunk_bytes: usize,
+    buf: &mut Vec<u8>,
+) -> anyhow::Result<bool> {
+    buf.clear();
+    while buf.len() < chunk_bytes {
+        if input.read_until(b'\n', buf)? == 0 {
+            break;
+        }
+    }
+    Ok(!buf.is_empty())
+}
+
+/// `bytes` as text; `offset` is where they start in the file, for the error.
+fn utf8(bytes: Vec<u8>, offset: u64) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "the file is not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
+            offset + e.utf8_error().valid_up_to() as u64
         )
     })
 }
 
+/// Streams the file: line-delimited input is read, ingested and acknowledged one chunk
+/// of whole lines at a time, so memory stays bounded by the chunk size (and the store's
+/// in-memory tail) whatever the file's size. Input that is not line-delimited (a
+/// pretty-printed envelope, CSV) is read whole, as before.
 fn ingest_file(
     store: &Store,
     path: &Path,
@@ -111,10 +135,22 @@ fn ingest_file(
     routing: &TenantRouting,
     mut ack_log: Option<&mut std::fs::File>,
 ) -> anyhow::Result<IngestReport> {
-    let text = read_input(path)?;
-    let head: String = text.chars().take(4096).collect();
+    let (mut input, len) = open_input(path)?;
+    let chunk_bytes = args.chunk_bytes.max(1);
+    let mut raw = Vec::with_capacity(chunk_bytes + (1 << 16));
+    let mut report = IngestReport::default();
+    if !read_chunk(input.as_mut(), chunk_bytes, &mut raw)? {
+        // An empty file: let the store say what it says about empty input.
+        let format = Format::detect(path, "", args.table.as_deref())?;
+        report.merge(store.ingest("", format, routing)?);
+        return Ok(report);
+    }
+    let head: String = String::from_utf8_lossy(&raw[..raw.len().min(4096)]).into_owned();
     let format = Format::detect(path, &head, args.table.as_deref())?;
-    let bar = ProgressBar::new(text.len() as u64);
+    if !line_delimited(&raw, format) {
+        input.read_to_end(&mut raw)?;
+    }
+    let bar = ProgressBar::new(len.unwrap_or(0));
     bar.set_style(
         ProgressStyle::with_template(
             "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
@@ -122,64 +158,51 @@ fn ingest_file(
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message(path.display().to_string());
-    let mut report = IngestReport::default();
-    for (first_line, chunk) in chunks(&text, format, args.chunk_bytes) {
-        let mut part = store.ingest(chunk, format, routing)?;
+    let (mut first_line, mut offset) = (1usize, 0u64);
+    loop {
+        let text = utf8(std::mem::take(&mut raw), offset)?;
+        let mut part = store.ingest(&text, format, routing)?;
         for r in &mut part.rejections {
             r.position.line += first_line - 1;
         }
+        let lines = text.lines().count();
         if let Some(log) = ack_log.as_deref_mut() {
             writeln!(
                 log,
                 "acked {} line {} lines {} records {}",
                 path.display(),
                 first_line,
-                chunk.lines().count(),
+                lines,
                 part.accepted_total()
             )?;
             log.flush()?;
         }
-        bar.inc(chunk.len() as u64);
+        bar.inc(text.len() as u64);
         report.merge(part);
+        first_line += text.matches('\n').count();
+        offset += text.len() as u64;
+        raw = text.into_bytes();
+        if !read_chunk(input.as_mut(), chunk_bytes, &mut raw)? {
+            break;
+        }
     }
     bar.finish_and_clear();
     Ok(report)
 }
 
-/// Splits line-delimited input into chunks of whole lines (with the 1-based number of
-/// each chunk's first line). CSV keeps its header at the front of every chunk, and input
-/// that is not line-delimited (a pretty-printed envelope) stays whole.
-fn chunks(text: &str, format: Format, chunk_bytes: usize) -> Vec<(usize, &str)> {
-    let first = text
-        .lines()
-        .map(str::trim)
+/// Whether input whose first chunk is `chunk` holds one JSON value per line (so that it
+/// can be cut into chunks of whole lines). CSV is never cut, so that its header stays
+/// with its rows.
+fn line_delimited(chunk: &[u8], format: Format) -> bool {
+    if let Format::Csv(_) = format {
+        return false;
+    }
+    let first = chunk
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
         .find(|l| !l.is_empty())
-        .unwrap_or("");
-    let line_delimited = match format {
-        Format::Csv(_) => false,
-        _ => serde_json::from_str::<&serde_json::value::RawValue>(first).is_ok(),
-    };
-    if !line_delimited || text.len() <= chunk_bytes {
-        return vec![(1, text)];
-    }
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut line = 1;
-    while start < text.len() {
-        let mut end = (start + chunk_bytes).min(text.len());
-        while end < text.len() && !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let end = match text[end..].find('\n') {
-            Some(i) if end < text.len() => end + i + 1,
-            _ => text.len(),
-        };
-        let chunk = &text[start..end];
-        out.push((line, chunk));
-        line += chunk.matches('\n').count();
-        start = end;
-    }
-    out
+        .unwrap_or(b"");
+    serde_json::from_slice::<&serde_json::value::RawValue>(first).is_ok()
 }
 
 fn print_summary(report: &IngestReport, seconds: f64) {
@@ -219,14 +242,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_keep_whole_lines_and_count_them() {
-        let text = "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n";
-        let table = quarry_store::schema::table("DeviceInfo").map(Format::Ndjson);
-        let Some(format) = table else { panic!("table") };
-        let parts = chunks(text, format, 5);
-        assert_eq!(parts.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [1, 2, 3]);
-        assert_eq!(parts.iter().map(|(_, c)| *c).collect::<String>(), text);
-        let pretty = "{\n \"records\": []\n}\n";
-        assert_eq!(chunks(pretty, Format::Envelope, 4).len(), 1);
+    fn chunks_hold_whole_lines() -> anyhow::Result<()> {
+        let text = "{\"a\":1}\n{\"a\":2}\n{\"a\":3}";
+        let mut input = std::io::Cursor::new(text.as_bytes());
+        let mut buf = Vec::new();
+        let mut chunks = Vec::new();
+        while read_chunk(&mut input, 5, &mut buf)? {
+            chunks.push(String::from_utf8(buf.clone())?);
+        }
+        assert_eq!(chunks, ["{\"a\":1}\n", "{\"a\":2}\n", "{\"a\":3}"]);
+        Ok(())
+    }
+
+    #[test]
+    fn only_one_value_per_line_is_cut_into_chunks() {
+        let Some(table) = quarry_store::schema::table("DeviceInfo") else {
+            panic!("table")
+        };
+        assert!(line_delimited(
+            b"\n{\"a\":1}\n{\"a\":2}\n",
+            Format::Ndjson(table)
+        ));
+        assert!(!line_delimited(
+            b"{\n \"records\": []\n}\n",
+            Format::Envelope
+        ));
+        assert!(!line_delimited(b"{\"a\":1}\n", Format::Csv(table)));
     }
 }

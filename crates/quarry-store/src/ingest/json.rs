@@ -40,25 +40,43 @@ type TopLevel<'a> = Result<&'a RawValue, String>;
 /// Top-level JSON values of `input`, in order, with the line each starts on.
 /// Line-delimited input is split by lines, so that one malformed line costs only itself;
 /// anything else is read as a stream of values, and stops at the first malformed one.
+/// Input is line-delimited when its first line is a whole value, or when reading it as a
+/// stream fails but some of its lines are whole values (the first line was torn).
 fn top_level_values(input: &str) -> Vec<(usize, TopLevel<'_>)> {
-    let mut values = Vec::new();
     let first = input
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
     if serde_json::from_str::<&RawValue>(first).is_ok() {
-        for (i, line) in input.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            values.push((
+        return by_lines(input);
+    }
+    let stream = by_stream(input);
+    if stream.last().is_some_and(|(_, v)| v.is_err()) {
+        let lines = by_lines(input);
+        if lines.iter().any(|(_, v)| v.is_ok()) {
+            return lines;
+        }
+    }
+    stream
+}
+
+fn by_lines(input: &str) -> Vec<(usize, TopLevel<'_>)> {
+    input
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            (
                 i + 1,
                 serde_json::from_str::<&RawValue>(line).map_err(|e| format!("malformed JSON: {e}")),
-            ));
-        }
-        return values;
-    }
+            )
+        })
+        .collect()
+}
+
+fn by_stream(input: &str) -> Vec<(usize, TopLevel<'_>)> {
+    let mut values = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(input).into_iter::<&RawValue>();
     let mut offset = 0;
     loop {

@@ -146,6 +146,26 @@ fn a_bad_record_is_rejected_with_its_position_and_the_rest_lands() {
 }
 
 #[test]
+fn a_torn_first_line_costs_only_itself() {
+    // What a reader sees when it cuts a file into chunks right after a torn line: the
+    // chunk starts with the torn line, and the whole lines after it must still land.
+    let input = format!(
+        "{{\"records\":[{{\"time\":\n{}\n{}\n",
+        envelope(&[&process_record("t", "a.exe", 1)]),
+        envelope(&[&process_record("t", "b.exe", 2)])
+    );
+    let (_, report) = parse_str(&input, Format::Envelope, fixed("t"));
+    assert_eq!(report.accepted_total(), 2);
+    assert_eq!(report.rejected_count, 1);
+    assert_eq!(report.rejections[0].position.line, 1);
+    // A pretty-printed message that is cut off stays one rejection, not one per line.
+    let pretty = "{\n  \"records\": [\n    {\"time\": \"2026-11-20T10:00:01Z\",\n";
+    let parsed = parse(pretty, Format::Envelope, &fixed("t")).expect("parse");
+    let (_, report) = parsed.into_batches().expect("batches");
+    assert_eq!(report.rejected_count, 1);
+}
+
+#[test]
 fn unknown_properties_go_to_additional_fields_or_are_counted() {
     let with_bag = process_record("t", "a.exe", 1).replace(
         "\"ProcessId\"",

@@ -299,5 +299,7 @@ impl Engine {
     }
 }
 
+mod explain;
+
 #[cfg(test)]
 mod tests;

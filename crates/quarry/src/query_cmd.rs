@@ -33,6 +33,13 @@ pub struct QueryArgs {
     /// The tenant whose data to query (default: the store's only tenant, or `demo`).
     #[arg(long)]
     pub tenant: Option<String>,
+    /// Print the query's plans instead of its result.
+    #[arg(long)]
+    pub explain: bool,
+    /// Run the query and print the executed plan with each operator's metrics (rows,
+    /// compute time, spills) instead of its result.
+    #[arg(long, conflicts_with = "explain")]
+    pub explain_analyze: bool,
 }
 
 /// The catalog a query runs against: the store's tenant, or nothing but in-query tables.
@@ -66,8 +73,20 @@ pub fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let outcome = runtime.block_on(engine.run(&text, catalog));
     let mut out = std::io::stdout().lock();
+    if args.explain || args.explain_analyze {
+        return match runtime.block_on(engine.explain(&text, catalog, args.explain_analyze)) {
+            Ok(plan) => {
+                writeln!(out, "{plan}")?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                print_error(&mut out, &e, &text)?;
+                Ok(ExitCode::from(1))
+            }
+        };
+    }
+    let outcome = runtime.block_on(engine.run(&text, catalog));
     match outcome {
         Ok(output) => {
             match args.format {

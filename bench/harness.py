@@ -745,8 +745,12 @@ def main():
     data = work / "data"
     params = {"devices": sc["devices"], "days": sc["days"], "volume": sc["volume"], "seed": a.seed}
     stamp = work / "params.json"
-    reuse = (a.reuse and stamp.exists() and json.loads(stamp.read_text()) == params
-             and any(work.glob("events-*.json")))
+    stamp_ok = a.reuse and stamp.exists() and json.loads(stamp.read_text()) == params
+    reuse = stamp_ok and any(work.glob("events-*.json"))
+    # The envelope files of the default scale (25 GB) may have been deleted to free the
+    # disk: then --reuse reruns the queries over the store already ingested.
+    store_only = (stamp_ok and not reuse and data.exists()
+                  and (work / "ingest-quarry.json").exists())
 
     systems = ["quarry", "duckdb"] + ([] if a.no_peers else ["duckdb-kql", "chdb"])
     report = {
@@ -768,8 +772,8 @@ def main():
     }
 
     # 1. generate
-    if reuse:
-        log(f"reusing {work}/events-*.json")
+    if reuse or store_only:
+        log(f"reusing {work}/events-*.json" if reuse else f"reusing the store in {data}")
         report["generate"] = json.loads((work / "generate.json").read_text())
     else:
         log(f"generating {params} -> {work}/events-NNN.json")
@@ -797,14 +801,16 @@ def main():
 
     # 2. ingest
     report["ingest"] = {}
-    if reuse and data.exists() and (work / "ingest-quarry.json").exists():
+    if (reuse or store_only) and data.exists() and (work / "ingest-quarry.json").exists():
         report["ingest"]["quarry"] = json.loads((work / "ingest-quarry.json").read_text())
     else:
         log("ingesting into Quarry")
         report["ingest"]["quarry"] = ingest_quarry(binary, parts, data, work)
         (work / "ingest-quarry.json").write_text(json.dumps(report["ingest"]["quarry"]))
     log(f"quarry ingest: {report['ingest']['quarry']}")
-    if not a.no_duckdb_ingest:
+    if store_only:
+        report["ingest"]["duckdb"] = {"error": "not run: the envelope files were deleted"}
+    elif not a.no_duckdb_ingest:
         log("ingesting into DuckDB")
         try:
             report["ingest"]["duckdb"] = ingest_duckdb(parts, work, a.threads)

@@ -158,9 +158,21 @@ impl Engine {
             .with_memory_pool(pool.clone())
             .with_disk_manager_builder(DiskManagerBuilder::default().with_mode(disk_mode))
             .build_arc()?;
-        let session_config = SessionConfig::new()
+        // DataFusion's own DATAFUSION_* variables tune the session (documented in the
+        // README); ours are the defaults when they are not set.
+        let mut session_config = SessionConfig::from_env()?
             .with_target_partitions(config.target_partitions.max(1))
             .with_information_schema(false);
+        let unset = |name: &str| std::env::var_os(name).is_none();
+        let parquet = &mut session_config.options_mut().execution.parquet;
+        // Late materialisation: hunting filters are selective, so decode the other
+        // columns only for the rows that pass (and evaluate the cheapest filter first).
+        if unset("DATAFUSION_EXECUTION_PARQUET_PUSHDOWN_FILTERS") {
+            parquet.pushdown_filters = true;
+        }
+        if unset("DATAFUSION_EXECUTION_PARQUET_REORDER_FILTERS") {
+            parquet.reorder_filters = true;
+        }
         let state = SessionStateBuilder::new()
             .with_config(session_config)
             .with_runtime_env(runtime)

@@ -4,7 +4,7 @@
 //! `TimeGenerated` and `Type`); types follow `quarry_engine::types`, so that the engine
 //! reads exactly what the store writes.
 
-use std::collections::HashMap;
+use datafusion::common::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
@@ -17,6 +17,8 @@ pub struct StoredTable {
     pub def: &'static Table,
     pub columns: Vec<Column>,
     pub schema: SchemaRef,
+    /// Column by name. hashbrown's default hasher: this lookup runs once per property of
+    /// every ingested record, where SipHash showed up in the profile.
     index: HashMap<&'static str, usize>,
     /// The column partitions and the retention window are keyed on.
     pub time_index: usize,

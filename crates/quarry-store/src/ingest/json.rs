@@ -34,8 +34,10 @@ struct Record<'a> {
     properties: Option<&'a RawValue>,
 }
 
-/// A top-level JSON value, or why it could not be read.
-type TopLevel<'a> = Result<&'a RawValue, String>;
+/// The text of a top-level JSON value, or why it could not be read. A line of
+/// line-delimited input is not validated here: its parser reports what is wrong with it,
+/// which saves a pass over every byte.
+type TopLevel<'a> = Result<&'a str, String>;
 
 /// Top-level JSON values of `input`, in order, with the line each starts on.
 /// Line-delimited input is split by lines, so that one malformed line costs only itself;
@@ -54,7 +56,8 @@ fn top_level_values(input: &str) -> Vec<(usize, TopLevel<'_>)> {
     let stream = by_stream(input);
     if stream.last().is_some_and(|(_, v)| v.is_err()) {
         let lines = by_lines(input);
-        if lines.iter().any(|(_, v)| v.is_ok()) {
+        let whole = |v: &TopLevel<'_>| v.as_ref().is_ok_and(|t| malformed(t).is_none());
+        if lines.iter().any(|(_, v)| whole(v)) {
             return lines;
         }
     }
@@ -66,13 +69,16 @@ fn by_lines(input: &str) -> Vec<(usize, TopLevel<'_>)> {
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| {
-            (
-                i + 1,
-                serde_json::from_str::<&RawValue>(line).map_err(|e| format!("malformed JSON: {e}")),
-            )
-        })
+        .map(|(i, line)| (i + 1, Ok(line)))
         .collect()
+}
+
+/// Why `text` could not be read as JSON, or None when it is well-formed JSON (and so
+/// the wrong shape).
+fn malformed(text: &str) -> Option<String> {
+    serde_json::from_str::<&RawValue>(text)
+        .err()
+        .map(|e| format!("malformed JSON: {e}"))
 }
 
 fn by_stream(input: &str) -> Vec<(usize, TopLevel<'_>)> {
@@ -84,7 +90,7 @@ fn by_stream(input: &str) -> Vec<(usize, TopLevel<'_>)> {
         match stream.next() {
             None => break,
             Some(Ok(v)) => {
-                values.push((start_line, Ok(v)));
+                values.push((start_line, Ok(v.get())));
                 offset = stream.byte_offset();
             }
             Some(Err(e)) => {
@@ -126,17 +132,19 @@ pub fn parse_envelopes(input: &str, routing: &TenantRouting, parsed: &mut Parsed
                 continue;
             }
         };
-        let text = value.get();
+        let text = value.trim();
         if text.starts_with('[') {
             match serde_json::from_str::<Vec<&RawValue>>(text) {
                 Ok(messages) => {
                     for (m, msg) in messages.into_iter().enumerate() {
-                        parse_message(msg, Position::message(line, m + 1), routing, parsed);
+                        let at = Position::message(line, m + 1);
+                        parse_message(msg.get(), at, routing, parsed);
                     }
                 }
-                Err(e) => parsed
-                    .report
-                    .reject(Position::line(line), format!("malformed JSON array: {e}")),
+                Err(e) => parsed.report.reject(
+                    Position::line(line),
+                    malformed(text).unwrap_or(format!("malformed JSON array: {e}")),
+                ),
             }
         } else {
             parse_message(value, Position::line(line), routing, parsed);
@@ -144,8 +152,29 @@ pub fn parse_envelopes(input: &str, routing: &TenantRouting, parsed: &mut Parsed
     }
 }
 
-fn parse_message(msg: &RawValue, at: Position, routing: &TenantRouting, parsed: &mut Parsed) {
-    let envelope: Envelope = match serde_json::from_str(msg.get()) {
+/// A message whose records are all well-formed, read in one pass (the common case).
+#[derive(Deserialize)]
+struct WellFormedEnvelope<'a> {
+    #[serde(borrow)]
+    records: Vec<Record<'a>>,
+}
+
+fn parse_message(msg: &str, at: Position, routing: &TenantRouting, parsed: &mut Parsed) {
+    if let Ok(envelope) = serde_json::from_str::<WellFormedEnvelope>(msg) {
+        for (r, record) in envelope.records.into_iter().enumerate() {
+            let at = at.record(r + 1);
+            if let Err(reason) = ingest_record(record, &at, routing, parsed) {
+                parsed.report.reject(at, reason);
+            }
+        }
+        return;
+    }
+    // Something is wrong: read it again record by record, to reject only what is wrong.
+    if let Some(reason) = malformed(msg) {
+        parsed.report.reject(at, reason);
+        return;
+    }
+    let envelope: Envelope = match serde_json::from_str(msg) {
         Ok(e) => e,
         Err(e) => {
             parsed.report.reject(
@@ -171,6 +200,15 @@ fn parse_record(
 ) -> Result<(), String> {
     let record: Record =
         serde_json::from_str(raw.get()).map_err(|e| format!("malformed record: {e}"))?;
+    ingest_record(record, at, routing, parsed)
+}
+
+fn ingest_record(
+    record: Record<'_>,
+    at: &Position,
+    routing: &TenantRouting,
+    parsed: &mut Parsed,
+) -> Result<(), String> {
     let category = record.category.ok_or("the record has no 'category'")?;
     let table_name = category
         .strip_prefix(CATEGORY_PREFIX)
@@ -202,9 +240,9 @@ pub fn parse_ndjson(input: &str, table: &'static StoredTable, tenant: &str, pars
                 continue;
             }
         };
-        match parse_properties(value.get(), table, None, &at, parsed) {
+        match parse_properties(value, table, None, &at, parsed) {
             Ok(row) => parsed.push_row(tenant, table, &row),
-            Err(reason) => parsed.report.reject(at, reason),
+            Err(reason) => parsed.report.reject(at, malformed(value).unwrap_or(reason)),
         }
     }
 }

@@ -362,21 +362,47 @@ impl Planner<'_> {
         if let [single] = list
             && self.is_tabular(single)
         {
-            let sub = self.plan_tabular(single)?;
-            if sub.schema().fields().len() != 1 {
-                return Err(QueryError::semantic(
-                    "The tabular expression of 'in' must have exactly one column.",
-                    single.span,
-                ));
+            let mut sub = self.plan_tabular(single)?;
+            // Kusto uses the first column of a wider table.
+            match sub.schema().fields().len() {
+                0 => {
+                    return Err(QueryError::semantic(
+                        format!(
+                            "The tabular expression of '{}' has no columns.",
+                            op.keyword()
+                        ),
+                        single.span,
+                    ));
+                }
+                1 => {}
+                _ => {
+                    let first = Expr::Column(datafusion::common::Column::from(
+                        sub.schema().qualified_field(0),
+                    ));
+                    sub = datafusion::logical_expr::LogicalPlanBuilder::from(sub)
+                        .project(vec![first])?
+                        .build()?;
+                }
             }
-            let sub = Arc::new(sub);
+            // In a `where`, `in` is a semi-join (DataFusion decorrelates it). Elsewhere,
+            // and for the matching operators, which need the values themselves, the
+            // column is computed while planning, as toscalar() is, and its non-null
+            // values become the list.
+            let semi_join = ctx.operator == "where";
             return match op {
-                ListOp::In => Ok(bool_expr(in_subquery(value.expr, sub))),
-                ListOp::NotIn => Ok(bool_expr(not_in_subquery(value.expr, sub))),
-                other => Err(QueryError::not_supported(format!(
-                    "'{}' with a tabular expression",
-                    other.keyword()
-                ))),
+                ListOp::In if semi_join => Ok(bool_expr(in_subquery(value.expr, Arc::new(sub)))),
+                ListOp::NotIn if semi_join => {
+                    Ok(bool_expr(not_in_subquery(value.expr, Arc::new(sub))))
+                }
+                _ => {
+                    let batch = super::materialize::collect_one(sub)?;
+                    let column = batch.column(0);
+                    let mut items = Vec::with_capacity(column.len());
+                    for i in (0..column.len()).filter(|&i| column.is_valid(i)) {
+                        items.push(Expr::Literal(ScalarValue::try_from_array(column, i)?, None));
+                    }
+                    Ok(list_predicate(op, value.expr, items))
+                }
             };
         }
         let mut items = Vec::with_capacity(list.len());
@@ -387,18 +413,23 @@ impl Planner<'_> {
                 None => items.push(planned.expr),
             }
         }
-        let udf_call = |kind, quantifier, items: Vec<Expr>| {
-            let mut args = vec![value.expr.clone()];
-            args.extend(items);
-            string_predicate_udf(kind, false, quantifier).call(args)
-        };
-        Ok(bool_expr(match op {
-            ListOp::In => in_list(value.expr, items, false),
-            ListOp::NotIn => in_list(value.expr, items, true),
-            ListOp::InCi => udf_call(StrMatch::Equals, Quantifier::Any, items),
-            ListOp::NotInCi => not(udf_call(StrMatch::Equals, Quantifier::Any, items)),
-            ListOp::HasAny => udf_call(StrMatch::Has, Quantifier::Any, items),
-            ListOp::HasAll => udf_call(StrMatch::Has, Quantifier::All, items),
-        }))
+        Ok(list_predicate(op, value.expr, items))
     }
+}
+
+/// `value <op> (items)` for a list of scalar items.
+fn list_predicate(op: ListOp, value: Expr, items: Vec<Expr>) -> TypedExpr {
+    let udf_call = |kind, quantifier, items: Vec<Expr>| {
+        let mut args = vec![value.clone()];
+        args.extend(items);
+        string_predicate_udf(kind, false, quantifier).call(args)
+    };
+    bool_expr(match op {
+        ListOp::In => in_list(value.clone(), items, false),
+        ListOp::NotIn => in_list(value.clone(), items, true),
+        ListOp::InCi => udf_call(StrMatch::Equals, Quantifier::Any, items),
+        ListOp::NotInCi => not(udf_call(StrMatch::Equals, Quantifier::Any, items)),
+        ListOp::HasAny => udf_call(StrMatch::Has, Quantifier::Any, items),
+        ListOp::HasAll => udf_call(StrMatch::Has, Quantifier::All, items),
+    })
 }

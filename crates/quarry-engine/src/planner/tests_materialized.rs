@@ -183,3 +183,25 @@ async fn union_numbers_a_typed_name_that_a_column_already_has() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn matching_list_operators_take_a_table_and_use_its_first_column() -> TestResult {
+    let query = r#"
+        let Watch = datatable(term:string, weight:long)["Mimikatz", 3, "rubeus", 2, "whoami", 1];
+        datatable(cmd:string)["run MIMIKATZ.exe", "rubeus asktgt", "notepad", "mimikatz rubeus"]
+        | extend any = cmd has_any (Watch), all = cmd has_all (Watch | where weight > 1),
+                 ci = cmd in~ (Watch | where weight == 1 | project x = "NOTEPAD"),
+                 nci = cmd !in~ (Watch), cs = cmd in (Watch)
+        | project any, all, ci, nci, cs"#;
+    let r = results(query).await?;
+    assert_eq!(
+        r,
+        json!([
+            {"any": true, "all": false, "ci": false, "nci": true, "cs": false},
+            {"any": true, "all": false, "ci": false, "nci": true, "cs": false},
+            {"any": false, "all": false, "ci": true, "nci": true, "cs": false},
+            {"any": true, "all": true, "ci": false, "nci": true, "cs": false}
+        ])
+    );
+    Ok(())
+}

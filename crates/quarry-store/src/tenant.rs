@@ -27,8 +27,11 @@ use crate::wal::{Lsn, Wal};
 pub struct TenantConfig {
     /// Data older than this is deleted and never visible to queries.
     pub retention_days: u32,
-    /// The in-memory tail is flushed once it holds this many rows.
+    /// The in-memory tail is flushed once it holds this many rows...
     pub flush_rows: usize,
+    /// ...or this many bytes of Arrow buffers, whichever comes first: Defender rows are
+    /// wide (about 3 KB in memory), so rows alone let the tail reach gigabytes.
+    pub flush_bytes: usize,
     /// Day partitions with more files than this are compacted into one.
     pub compact_after_files: usize,
     /// Files removed from the manifest are deleted after this long, so that queries
@@ -41,6 +44,7 @@ impl Default for TenantConfig {
         TenantConfig {
             retention_days: 30,
             flush_rows: 1_000_000,
+            flush_bytes: 512 << 20,
             compact_after_files: 8,
             delete_grace: Duration::from_secs(600),
         }
@@ -59,6 +63,7 @@ struct Tail {
     /// Acknowledged batches not yet in Parquet, per table, with their lsn.
     active: BTreeMap<&'static str, Vec<(Lsn, RecordBatch)>>,
     active_rows: usize,
+    active_bytes: usize,
     /// Batches a flush is writing: still visible until the manifest lists their files.
     flushing: BTreeMap<&'static str, Vec<RecordBatch>>,
 }
@@ -97,6 +102,7 @@ impl TenantStore {
         let mut tail = Tail::default();
         for r in replay {
             tail.active_rows += r.batch.num_rows();
+            tail.active_bytes += r.batch.get_array_memory_size();
             tail.active
                 .entry(r.table.name())
                 .or_default()
@@ -168,6 +174,7 @@ impl TenantStore {
             let mut state = self.write();
             for ((table, batch), lsn) in batches.into_iter().zip(lsns) {
                 state.tail.active_rows += batch.num_rows();
+                state.tail.active_bytes += batch.get_array_memory_size();
                 state
                     .tail
                     .active
@@ -176,6 +183,7 @@ impl TenantStore {
                     .push((lsn, batch));
             }
             state.tail.active_rows >= self.config.flush_rows
+                || state.tail.active_bytes >= self.config.flush_bytes
         };
         if should_flush {
             self.flush()?;
@@ -233,6 +241,7 @@ impl TenantStore {
             let mut state = self.write();
             let active = std::mem::take(&mut state.tail.active);
             state.tail.active_rows = 0;
+            state.tail.active_bytes = 0;
             let upto = active.values().flatten().map(|(lsn, _)| *lsn).max();
             let mut taken: BTreeMap<&'static str, Vec<RecordBatch>> = BTreeMap::new();
             for (table, list) in active {
@@ -423,6 +432,7 @@ fn restore(tail: &mut Tail, taken: BTreeMap<&'static str, Vec<RecordBatch>>, upt
     for (table, batches) in taken {
         for b in batches {
             tail.active_rows += b.num_rows();
+            tail.active_bytes += b.get_array_memory_size();
             tail.active.entry(table).or_default().push((upto, b));
         }
     }

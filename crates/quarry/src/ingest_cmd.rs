@@ -79,6 +79,9 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.no_flush {
         store.flush_all().context("writing Parquet files")?;
+        // The tail is flushed every few hundred MB, each time into every day it touches:
+        // merge the small files now rather than leave it to the server's next pass.
+        store.maintain_all().context("compacting Parquet files")?;
     }
     print_summary(&total, started.elapsed().as_secs_f64());
     Ok(if failed_files > 0 || total.rejected_count > 0 {

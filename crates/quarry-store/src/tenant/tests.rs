@@ -241,3 +241,22 @@ async fn compaction_merges_small_files_without_changing_rows() {
     let t = TenantStore::open("t", dir.path(), config()).expect("reopen");
     assert_eq!(pids(&t), [0, 1, 2, 3, 4]);
 }
+
+#[tokio::test]
+async fn the_tail_is_flushed_once_it_holds_enough_bytes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let now = clock::now_ticks();
+    let batch = events(procs(), &[(now, "a", 1), (now - 1, "b", 2)]);
+    let cfg = TenantConfig {
+        flush_bytes: batch.get_array_memory_size() * 2,
+        ..config()
+    };
+    let t = Arc::new(TenantStore::open("t", dir.path(), cfg).expect("open"));
+    t.append(vec![(procs(), batch.clone())]).expect("append");
+    let first = t.snapshot(procs().name());
+    assert_eq!((first.files.len(), first.batches.len()), (0, 1));
+    t.append(vec![(procs(), batch)]).expect("append");
+    let second = t.snapshot(procs().name());
+    assert_eq!((second.files.len(), second.batches.len()), (1, 0));
+    assert_eq!(count(&t, None).await, 4);
+}

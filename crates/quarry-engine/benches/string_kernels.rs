@@ -130,5 +130,66 @@ fn process_cpu() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-criterion_group!(benches, bench_kernels);
+/// The predicate alone, without the query around it: `=~` as our kernel against the
+/// naive plan's two kernels (DataFusion's `lower`, then Arrow's `eq`), on a million
+/// file names.
+fn bench_kernel_only(c: &mut Criterion) {
+    use datafusion::arrow::array::Scalar;
+    use datafusion::arrow::compute::kernels::cmp::eq;
+    use datafusion::common::ScalarValue;
+    use datafusion::common::config::ConfigOptions;
+    use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs};
+    use quarry_engine::functions::string_ops::{Quantifier, StrMatch, string_predicate_udf};
+
+    let files = [
+        "svchost.exe",
+        "chrome.exe",
+        "PowerShell.exe",
+        "cmd.exe",
+        "OUTLOOK.EXE",
+    ];
+    let hay: ArrayRef = Arc::new(StringArray::from_iter_values(
+        (0..ROWS).map(|i| files[(i * 13) % files.len()]),
+    ));
+    let field = Arc::new(Field::new("x", DataType::Utf8, true));
+    let args = |needle: &str| ScalarFunctionArgs {
+        args: vec![
+            ColumnarValue::Array(Arc::clone(&hay)),
+            ColumnarValue::Scalar(ScalarValue::Utf8(Some(needle.to_string()))),
+        ],
+        arg_fields: vec![Arc::clone(&field), Arc::clone(&field)],
+        number_rows: ROWS,
+        return_field: Arc::new(Field::new("r", DataType::Boolean, true)),
+        config_options: Arc::new(ConfigOptions::default()),
+    };
+    let ours = string_predicate_udf(StrMatch::Equals, false, Quantifier::Any);
+    let lower = datafusion::functions::string::lower();
+    let needle = Scalar::new(StringArray::from(vec!["powershell.exe"]));
+    let mut group = c.benchmark_group("kernel_only_1M");
+    group.throughput(Throughput::Elements(ROWS as u64));
+    group.bench_function("eq_ci", |b| {
+        b.iter(|| {
+            black_box(
+                ours.invoke_with_args(args("POWERSHELL.EXE"))
+                    .expect("eq_ci"),
+            )
+        })
+    });
+    group.bench_function("naive_lower_then_eq", |b| {
+        b.iter(|| {
+            let lowered = lower
+                .invoke_with_args(ScalarFunctionArgs {
+                    args: vec![ColumnarValue::Array(Arc::clone(&hay))],
+                    arg_fields: vec![Arc::clone(&field)],
+                    ..args("")
+                })
+                .and_then(|v| v.into_array(ROWS))
+                .expect("lower");
+            black_box(eq(&lowered, &needle).expect("eq"))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_kernels, bench_kernel_only);
 criterion_main!(benches);

@@ -96,6 +96,8 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_exec.txt"),
     include_str!("ttp_more.txt"),
     include_str!("ttp_post.txt"),
+    include_str!("ttp_lolbas.txt"),
+    include_str!("ttp_cmds.txt"),
 ];
 
 /// The parsed library (parsed once per process).

@@ -373,6 +373,7 @@ bins! {
     Svc => ("svc.exe", r"C:\ProgramData", NOVENDOR, "", "", 389_632),
     // More signed Windows binaries that LOLBAS documents as proxies for execution or download
     Calc => ("calc.exe", S32, WIN, "10.0.19041.5247", "Windows Calculator", 27_648),
+    Logman => ("logman.exe", S32, WIN, "10.0.19041.5247", "Performance Log Utility", 98_304),
     Wsl => ("wsl.exe", S32, WIN, "10.0.19041.5247", "Microsoft Windows Subsystem for Linux Launcher", 189_440),
     BashWin => ("bash.exe", S32, WIN, "10.0.19041.5247", "Bash launcher", 37_888),
     Dism => ("Dism.exe", S32, WIN, "10.0.19041.5247", "Dism Image Servicing Utility", 330_752),

@@ -21,6 +21,7 @@ mod cols;
 mod ctx;
 mod day;
 mod devevents;
+mod devevents_more;
 mod email;
 mod email_threats;
 mod files;

@@ -103,6 +103,7 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_hands.txt"),
     include_str!("ttp_files.txt"),
     include_str!("ttp_shell.txt"),
+    include_str!("ttp_extra.txt"),
 ];
 
 /// The parsed library (parsed once per process).

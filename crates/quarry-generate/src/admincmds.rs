@@ -220,6 +220,12 @@ pub const ADMIN_PS: &[&str] = &[
     r#"powershell.exe -NoProfile -Command "Get-Process | Sort-Object WS -Descending | Select-Object -First 10""#,
     r#"powershell.exe -NoProfile -Command "Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser -Force""#,
     r#"powershell.exe -NoProfile -Command "Invoke-WebRequest -Uri https://aka.ms/installazurecliwindows -OutFile C:\Temp\AzureCLI.msi""#,
+    r#"powershell.exe -NoProfile -Command "Resolve-DnsName {fs}.{dom}; Get-DnsClientServerAddress -AddressFamily IPv4""#,
+    r#"powershell.exe -NoProfile -Command "Get-NetAdapter | Where-Object Status -eq 'Up'; Get-NetIPConfiguration""#,
+    r#"powershell.exe -NoProfile -Command "Get-NetAdapterBinding -ComponentID ms_tcpip6""#,
+    r#"powershell.exe -NoProfile -Command "Get-ADDomainController -Discover -Service PrimaryDC""#,
+    r#"powershell.exe -NoProfile -Command "Get-WinEvent -FilterHashtable @{LogName='System'; Level=2; StartTime=(Get-Date).AddDays(-1)}""#,
+    r#"powershell.exe -NoProfile -Command "Get-Content -Encoding UTF8 C:\Windows\Logs\DISM\dism.log -Tail 50""#,
 ];
 
 pub fn expand(dx: &Dx, template: &str, user: &str) -> String {

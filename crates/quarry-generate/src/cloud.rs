@@ -106,6 +106,40 @@ pub fn event(
     isp: &str,
     raw_extra: &str,
 ) -> Result<(), GenerateError> {
+    let a = (action, app, app_id, activity, object_type);
+    let place = (ip, country, city, isp);
+    record(out, rng, t, user, false, a, object, place, raw_extra)
+}
+
+/// An administrator's (or a user's) management operation, from the corporate egress.
+#[allow(clippy::too_many_arguments)]
+pub fn event_admin(
+    out: &mut Out,
+    rng: &mut Rng,
+    t: i64,
+    user: &User,
+    is_admin: bool,
+    a: (&str, &str, i64, &str, &str),
+    object: &str,
+    ip: &str,
+    raw_extra: &str,
+) -> Result<(), GenerateError> {
+    let place = (ip, user.country, user.city, "Contoso ISP");
+    record(out, rng, t, user, is_admin, a, object, place, raw_extra)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    out: &mut Out,
+    rng: &mut Rng,
+    t: i64,
+    user: &User,
+    is_admin: bool,
+    (action, app, app_id, activity, object_type): (&str, &str, i64, &str, &str),
+    object: &str,
+    (ip, country, city, isp): (&str, &str, &str, &str),
+    raw_extra: &str,
+) -> Result<(), GenerateError> {
     let report = guid(rng);
     let oid = hex(rng, 16);
     let w = out.begin(T::CloudAppEvents);
@@ -118,7 +152,7 @@ pub fn event(
     r.s(c.AccountObjectId, &user.object_id);
     r.s(c.AccountId, &user.object_id);
     r.s(c.AccountDisplayName, &user.display);
-    r.b(c.IsAdminOperation, false);
+    r.b(c.IsAdminOperation, is_admin);
     r.s(c.DeviceType, "Desktop");
     r.s(c.OSPlatform, "Windows 10");
     r.s(c.IPAddress, ip);

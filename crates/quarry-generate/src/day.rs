@@ -257,6 +257,7 @@ pub fn device_day(dx: &mut Dx, volume: f64) -> Result<(), GenerateError> {
             }
         }
         devevents::daily(dx, booted_today)?;
+        crate::devevents_more::daily(dx)?;
         logon::daily_logons(dx, volume * activity_scale * dx.clock.share)?;
     }
     // Certificates of the signed binaries that ran today.

@@ -16,14 +16,18 @@ mod admincmds;
 mod alerts;
 mod catalog;
 mod cloud;
+mod cloud_admin;
 mod cols;
 mod ctx;
 mod day;
 mod devevents;
+mod devevents_more;
 mod email;
+mod email_threats;
 mod files;
 mod fleet;
 mod identity;
+mod identity_ops;
 mod inventory;
 mod json;
 mod logon;
@@ -162,6 +166,10 @@ pub fn generate(cfg: &GenerateConfig, sink: &mut dyn Sink) -> Result<Summary, Ge
             email::day(&mut out, &mut rng, &fleet, &clock, cfg.volume)?;
             identity::day(&mut out, &mut rng, &fleet, &clock, cfg.volume)?;
             cloud::day(&mut out, &mut rng, &fleet, &clock, cfg.volume)?;
+            let mut rng = Rng::derive(cfg.seed, &[u64::from(index), 4]);
+            email_threats::day(&mut out, &mut rng, &fleet, &clock, cfg.volume)?;
+            cloud_admin::day(&mut out, &mut rng, &fleet, &clock, cfg.volume)?;
+            identity_ops::day(&mut out, &mut rng, &fleet, &clock, cfg.volume)?;
             for p in plan.iter().filter(|p| p.day == index) {
                 let mut rng = Rng::derive(
                     cfg.seed,

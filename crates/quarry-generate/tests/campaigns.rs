@@ -145,3 +145,34 @@ fn renamed_binaries_keep_their_original_name_in_version_info() {
         assert!(r[path].str().ends_with(r[name].str()));
     }
 }
+
+#[test]
+fn uac_bypass_writes_its_handler_before_the_elevated_child_runs() {
+    let data = collect(&small());
+    let keys = with(
+        &data,
+        "DeviceRegistryEvents",
+        "RegistryKey",
+        r"AppX82a6gwre4fdg3bt635tn5ctqjf8msdd2\Shell\open\command",
+    );
+    let procs = with(&data, "DeviceProcessEvents", "FileName", "WSReset.exe");
+    assert!(
+        !keys.is_empty() && !procs.is_empty(),
+        "WSReset procedure missing"
+    );
+    let (kt, kdev) = (
+        data.col("DeviceRegistryEvents", "Timestamp"),
+        data.col("DeviceRegistryEvents", "DeviceId"),
+    );
+    let (pt, pdev) = (
+        data.col("DeviceProcessEvents", "Timestamp"),
+        data.col("DeviceProcessEvents", "DeviceId"),
+    );
+    for p in procs {
+        assert!(
+            keys.iter()
+                .any(|k| k[kdev] == p[pdev] && k[kt].long() < p[pt].long()),
+            "WSReset ran with no handler written before it"
+        );
+    }
+}

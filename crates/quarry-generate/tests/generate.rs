@@ -319,12 +319,13 @@ fn every_scenario_is_present() {
         assert!(has(marker), "no process with {marker}");
     }
     // The encoded command decodes to UTF-16LE PowerShell.
-    let enc = lines
+    let encoded: Vec<&str> = lines
         .iter()
-        .find(|l| l.contains(" -enc "))
-        .and_then(|l| l.rsplit(' ').next())
-        .unwrap_or("");
-    assert!(enc.len() > 40 && enc.len() % 4 == 0);
+        .filter_map(|l| l.split_once(" -enc ").map(|(_, rest)| rest))
+        .filter_map(|rest| rest.split([' ', '"']).next())
+        .collect();
+    assert!(encoded.iter().any(|e| e.len() > 40));
+    assert!(encoded.iter().all(|e| e.len() % 4 == 0), "{encoded:?}");
     let logon_type = data.col("DeviceLogonEvents", "LogonType");
     assert!(
         data.rows("DeviceLogonEvents")

@@ -15,7 +15,7 @@
 //! `<parent>` is `user` (explorer), `shell`/`admin` (a new cmd.exe, elevated for admin),
 //! `ps`/`adminps` (PowerShell), `word`/`excel`/`outlook` (an Office app opening a
 //! document), `service` (services.exe), `wmi` (WmiPrvSE.exe), `task` (the Task Scheduler
-//! service) or `@N` (the process of step N). Effects (`fx`) belong to the last step:
+//! service), `dcom` (the DCOM launcher) or `@N` (the process of step N). Effects (`fx`) belong to the last step:
 //! `file PATH`, `del PATH`, `rename OLD | NEW`, `reg KEY | NAME | DATA`, `regkey KEY`,
 //! `regdel KEY | NAME`, `net DEST PORT` (DEST: c2, drop, dc, fs or an IP), `listen PORT`,
 //! `img DLL`, `ev ACTION | JSON`, `lsass ACCESS`, `ps CMDLET;CMDLET`.
@@ -53,6 +53,8 @@ pub enum Par {
     Service,
     Wmi,
     Task,
+    /// The DCOM launcher (svchost -k DcomLaunch): COM servers started for a client.
+    Dcom,
     Step(usize),
 }
 
@@ -96,6 +98,12 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_exec.txt"),
     include_str!("ttp_more.txt"),
     include_str!("ttp_post.txt"),
+    include_str!("ttp_lolbas.txt"),
+    include_str!("ttp_cmds.txt"),
+    include_str!("ttp_hands.txt"),
+    include_str!("ttp_files.txt"),
+    include_str!("ttp_shell.txt"),
+    include_str!("ttp_extra.txt"),
 ];
 
 /// The parsed library (parsed once per process).
@@ -183,6 +191,7 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
                     "service" => Par::Service,
                     "wmi" => Par::Wmi,
                     "task" => Par::Task,
+                    "dcom" => Par::Dcom,
                     p if p.starts_with('@') => {
                         let k: usize = p[1..].parse().map_err(|_| err("step reference"))?;
                         if k >= ttp.steps.len() {
@@ -394,6 +403,9 @@ fn parent(dx: &mut Dx, par: Par, t: i64, done: &[usize], user: &str, session: us
         Par::Task => dx
             .find(Role::SvcSchedule)
             .ok_or(GenerateError::Internal("no schedule service"))?,
+        Par::Dcom => dx
+            .find(Role::SvcDcom)
+            .ok_or(GenerateError::Internal("no DcomLaunch"))?,
         Par::Wmi => {
             let host = dx
                 .find(Role::SvcDcom)
@@ -583,7 +595,7 @@ pub fn run_one(dx: &mut Dx, ttp: &Ttp, t: i64) -> R<Option<usize>> {
         if matches!(step.par, Par::Service | Par::Task) {
             o.acct = Some(Acct::System);
             o.integrity = Some("System");
-        } else if step.par == Par::Wmi {
+        } else if matches!(step.par, Par::Wmi | Par::Dcom) {
             o.acct = Some(dx.st.procs[session].acct);
             o.integrity = Some("High");
         } else if pacct == Acct::NetworkService {

@@ -187,7 +187,7 @@ impl<'n> Anchored<'n> {
             .collect();
         let n = needle.bytes.len();
         let mut offsets: Vec<usize> = (0..n / 8).map(|k| k * 8).collect();
-        if n % 8 != 0 {
+        if !n.is_multiple_of(8) {
             offsets.push(n.saturating_sub(8));
         }
         let words = offsets

@@ -144,3 +144,18 @@ async fn unnamed_calls_take_kusto_inferred_names() -> TestResult {
     assert_eq!(names, ["s", "strlen_s", "s1", "Column1", "type_s"]);
     Ok(())
 }
+
+#[tokio::test]
+async fn extractjson_converts_to_the_requested_type() -> TestResult {
+    let r = results(
+        r#"print n = extractjson("$.a.n", '{"a":{"n":41}}', typeof(long)) + 1,
+                 t = extractjson("$.t", '{"t":"2026-01-02T03:04:05Z"}', typeof(datetime)) + 1d,
+                 s = extractjson("$.a", '{"a":{"n":41}}')"#,
+    )
+    .await?;
+    assert_eq!(
+        r,
+        json!([{"n": 42, "t": "2026-01-03T03:04:05.0000000Z", "s": "{\"n\":41}"}])
+    );
+    Ok(())
+}

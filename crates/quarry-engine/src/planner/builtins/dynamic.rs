@@ -197,11 +197,7 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
             call(a, DynOp::Range, Out::Dynamic, 2, 3)?
         }
         "extract_json" | "extractjson" => {
-            if a.len() != 2 {
-                return Err(QueryError::not_supported(format!(
-                    "{name}() with a result type"
-                )));
-            }
+            a.expect_between(2, 3)?;
             let path = a.arg(0)?;
             let path = const_string(&path)
                 .ok_or_else(|| semantic("the path must be a constant string"))?;
@@ -209,7 +205,12 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
             let source = a.arg(1)?;
             // The source is JSON text whether it is typed string or dynamic.
             let source = TypedExpr::new(source.expr, ScalarType::Dynamic);
-            dyn_call(name, DynOp::Path(steps), vec![source], Out::String)
+            let found = dyn_call(name, DynOp::Path(steps), vec![source], Out::String);
+            match a.values.get(2) {
+                // `typeof(T)`: the planner hands it over as a typed null.
+                Some(t) if t.ty != ScalarType::String => super::core::convert(found, t.ty),
+                _ => found,
+            }
         }
         _ => return Ok(None),
     };

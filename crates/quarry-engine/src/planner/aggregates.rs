@@ -292,13 +292,20 @@ impl Planner<'_> {
         let derive = |e: Expr| -> Result<ScalarType> { Ok(TypedExpr::derive(e, ctx.schema)?.ty) };
         let filtered =
             |e: Expr, p: &TypedExpr| -> Result<Expr> { Ok(e.filter(p.expr.clone()).build()?) };
-        // dcount over a dictionary column fails at execution in DataFusion 55.
+        // DataFusion 55's approx_distinct takes integers, strings and times only: it fails
+        // over dictionaries at execution, and over reals, bools, decimals and durations
+        // at planning. Those are counted through a form with the same distinct values.
         let distinct_input = |x: &TypedExpr| -> Result<Expr> {
             let dt = x.expr.get_type(ctx.schema)?;
-            Ok(if matches!(dt, DataType::Dictionary(..)) {
-                cast(x.expr.clone(), DataType::Utf8)
-            } else {
-                x.expr.clone()
+            Ok(match dt {
+                DataType::Dictionary(..)
+                | DataType::Float16
+                | DataType::Float32
+                | DataType::Float64
+                | DataType::Boolean
+                | DataType::Decimal128(..) => cast(x.expr.clone(), DataType::Utf8),
+                DataType::Duration(_) => cast(x.expr.clone(), DataType::Int64),
+                _ => x.expr.clone(),
             })
         };
         Ok(match (function, planned.as_slice()) {

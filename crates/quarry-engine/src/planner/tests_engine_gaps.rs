@@ -159,3 +159,34 @@ async fn extractjson_converts_to_the_requested_type() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn rand_is_per_row_and_in_range() -> TestResult {
+    let r = results(
+        "range i from 1 to 2000 step 1 | extend r = rand(), n = rand(10)
+         | summarize lo = min(r), hi = max(r), nlo = min(n), nhi = max(n), kinds = dcount(n), distinct_r = dcount(r)",
+    )
+    .await?;
+    let row = &r[0];
+    assert!(row["lo"].as_f64().is_some_and(|v| v >= 0.0), "{r}");
+    assert!(row["hi"].as_f64().is_some_and(|v| v < 1.0), "{r}");
+    assert_eq!(
+        (row["nlo"].clone(), row["nhi"].clone()),
+        (json!(0), json!(9)),
+        "{r}"
+    );
+    assert_eq!(row["kinds"], 10, "{r}");
+    assert!(row["distinct_r"].as_u64().is_some_and(|d| d > 1900), "{r}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn dcount_counts_reals_bools_and_timespans() -> TestResult {
+    let r = results(
+        "datatable(r:real, b:bool, t:timespan)[1.5, true, 1h, 2.5, false, 2h, 1.5, true, 1h]
+         | summarize r = dcount(r), b = dcount(b), t = dcount(t)",
+    )
+    .await?;
+    assert_eq!(r, json!([{"r": 2, "b": 2, "t": 2}]));
+    Ok(())
+}

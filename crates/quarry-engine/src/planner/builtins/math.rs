@@ -94,6 +94,18 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
             }
             real(litf(std::f64::consts::PI))
         }
+        // rand(): a real in [0, 1); rand(N): a long in [0, N). Evaluated per row.
+        "rand" => match a.len() {
+            0 => real(df::random()),
+            1 => {
+                let n = as_f64(numeric(cx, a.arg(0)?)?.expr);
+                TypedExpr::new(
+                    as_i64(df::floor(binary_expr(df::random(), Operator::Multiply, n))),
+                    ScalarType::Long,
+                )
+            }
+            _ => return Err(a.arity_error()),
+        },
         "pow" => {
             let (x, y) = real_args2(a, cx)?;
             real(df::power(x, y))

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::Session;
+use datafusion::common::stats::{Precision, Statistics};
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::datasource::TableType;
 use datafusion::datasource::listing::PartitionedFile;
@@ -233,10 +234,20 @@ impl datafusion::catalog::TableProvider for TenantTable {
 
         let snapshot = self.store.snapshot(self.table.name());
         let mut inputs: Vec<Arc<dyn ExecutionPlan>> = Vec::new();
-        let files: Vec<PartitionedFile> = snapshot
+        let chosen: Vec<_> = snapshot
             .files
             .iter()
             .filter(|f| f.max_time >= lo && f.min_time <= hi)
+            .collect();
+        // Row counts from the manifest, so that DataFusion can pick a join's build side
+        // (without them it builds on whichever side the query names first).
+        let statistics = Statistics {
+            num_rows: Precision::Exact(chosen.iter().map(|f| f.rows as usize).sum()),
+            total_byte_size: Precision::Inexact(chosen.iter().map(|f| f.bytes as usize).sum()),
+            column_statistics: Statistics::unknown_column(schema),
+        };
+        let files: Vec<PartitionedFile> = chosen
+            .into_iter()
             .map(|f| {
                 let abs = self.store.dir().join(&f.path);
                 let path = abs.to_string_lossy().trim_start_matches('/').to_string();
@@ -266,6 +277,7 @@ impl datafusion::catalog::TableProvider for TenantTable {
                 FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
                     .with_file_groups(file_groups(files, state.config().target_partitions()))
                     .with_projection_indices(Some(read.clone()))?
+                    .with_statistics(statistics)
                     .build();
             inputs.push(DataSourceExec::from_data_source(config));
         }

@@ -260,3 +260,34 @@ async fn the_tail_is_flushed_once_it_holds_enough_bytes() {
     assert_eq!((second.files.len(), second.batches.len()), (1, 0));
     assert_eq!(count(&t, None).await, 4);
 }
+
+#[tokio::test]
+async fn scans_report_the_manifests_row_counts() {
+    use datafusion::catalog::TableProvider;
+    use datafusion::common::stats::Precision;
+    use datafusion::physical_plan::ExecutionPlan;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let now = clock::now_ticks();
+    let t = Arc::new(TenantStore::open("t", dir.path(), config()).expect("open"));
+    let rows: Vec<(i64, &str, i64)> = (0..50).map(|i| (now - i, "a", i)).collect();
+    t.append(vec![(procs(), events(procs(), &rows))])
+        .expect("append");
+    t.flush().expect("flush");
+    let table = TenantTable::new(Arc::clone(&t), procs(), None);
+    let ctx = SessionContext::new();
+    let plan = table
+        .scan(&ctx.state(), None, &[], None)
+        .await
+        .expect("scan");
+    // Below the guard filter and projection: the Parquet scan itself.
+    let mut node: Arc<dyn ExecutionPlan> = plan;
+    while let Some(child) = node.children().first().map(|c| Arc::clone(*c)) {
+        node = child;
+    }
+    use datafusion::physical_plan::{StatisticsArgs, StatisticsContext};
+    let stats = StatisticsContext::new()
+        .compute(node.as_ref(), &StatisticsArgs::new())
+        .expect("statistics");
+    assert_eq!(stats.num_rows, Precision::Exact(50), "{}", node.name());
+}

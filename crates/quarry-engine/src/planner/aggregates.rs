@@ -477,6 +477,9 @@ impl Planner<'_> {
                 }
             }
             ("take_any" | "any", [x]) => simple(agg::first_value(x.expr.clone(), vec![]), x.ty),
+            ("take_anyif" | "anyif", [x, p]) => {
+                simple(filtered(agg::first_value(x.expr.clone(), vec![]), p)?, x.ty)
+            }
             ("make_list_with_nulls", [x]) => PlannedAggregate {
                 aggregate: collect_udaf(false, true, DEFAULT_MAX_SIZE).call(vec![x.expr.clone()]),
                 finish: Some(if x.ty == ScalarType::Dynamic {

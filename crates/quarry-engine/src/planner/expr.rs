@@ -389,6 +389,18 @@ impl Planner<'_> {
             // column is computed while planning, as toscalar() is, and its non-null
             // values become the list.
             let semi_join = ctx.operator == "where";
+            if semi_join {
+                // The semi-join puts both sides in one schema: a column of the same name
+                // on each side (`where Name in (T | project Name)`) would be ambiguous.
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let only = Expr::Column(datafusion::common::Column::from(
+                    sub.schema().qualified_field(0),
+                ));
+                sub = datafusion::logical_expr::LogicalPlanBuilder::from(sub)
+                    .project(vec![only.alias(format!("__in_values_{n}"))])?
+                    .build()?;
+            }
             return match op {
                 ListOp::In if semi_join => Ok(bool_expr(in_subquery(value.expr, Arc::new(sub)))),
                 ListOp::NotIn if semi_join => {

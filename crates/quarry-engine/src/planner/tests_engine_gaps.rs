@@ -190,3 +190,20 @@ async fn dcount_counts_reals_bools_and_timespans() -> TestResult {
     assert_eq!(r, json!([{"r": 2, "b": 2, "t": 2}]));
     Ok(())
 }
+
+#[tokio::test]
+async fn take_anyif_takes_a_value_of_a_row_that_passes() -> TestResult {
+    let r = results(
+        r#"datatable(k:string, a:long, b:string)["x", 1, "one", "x", 2, "two", "y", 3, "three"]
+           | summarize take_anyif(b, a > 1), n = take_anyif(a, a > 5) by k | order by k asc"#,
+    )
+    .await?;
+    assert_eq!(
+        r,
+        json!([
+            {"k": "x", "anyif_b": "two", "n": null},
+            {"k": "y", "anyif_b": "three", "n": null}
+        ])
+    );
+    Ok(())
+}

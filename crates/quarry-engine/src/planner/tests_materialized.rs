@@ -205,3 +205,18 @@ async fn matching_list_operators_take_a_table_and_use_its_first_column() -> Test
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn in_a_table_whose_column_has_the_same_name() -> TestResult {
+    let r = results(
+        r#"let Rare = datatable(Action:string)["view", "share"] | where Action != "view";
+           datatable(Action:string, n:long)["view", 1, "share", 2, "edit", 3]
+           | extend Action = tolower(Action)
+           | where Action in (Rare) or n == 3
+           | where Action !in (Rare | project Action = "edit")
+           | project n"#,
+    )
+    .await?;
+    assert_eq!(r, json!([{"n": 2}]));
+    Ok(())
+}

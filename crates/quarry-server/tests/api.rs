@@ -546,7 +546,8 @@ async fn ingest_lands_durably_in_the_callers_tenant_with_rejects() {
         r#"{{"time":"{t}","tenantId":"tenant-a","category":"AdvancedHunting-DeviceNetworkEvents","properties":{{"Timestamp":"{t}","DeviceId":"a-ws1","RemotePort":443}}}}"#
     );
     let other = good.replace("\"tenantId\":\"tenant-a\"", "\"tenantId\":\"tenant-b\"");
-    let broken = good.replace("443", "\"https\"");
+    // Only the port: the timestamps may contain the digits 443 too.
+    let broken = good.replace("\"RemotePort\":443", "\"RemotePort\":\"https\"");
     let body = format!("{{\"records\":[{good},{other},{broken}]}}");
     let (status, v, _) = s.post("/api/ingest", Some(&s.token_a()), &body).await;
     assert_eq!(status, 200, "{v}");

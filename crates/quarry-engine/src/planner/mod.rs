@@ -434,6 +434,8 @@ fn function_is_tabular(planner: &Planner<'_>, f: &FunctionDef) -> bool {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_analytics;

@@ -1,27 +1,9 @@
 //! End-to-end checks of the aggregation, time-series and table-shaping operators:
 //! make-series, percentiles, capped lists, lookup, getschema, `as`, query parameters.
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 
-use crate::catalog::MemCatalog;
-use crate::error::QueryError;
-use crate::session::{Engine, EngineConfig};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-async fn body(query: &str) -> Result<Value, QueryError> {
-    let engine = Engine::new(EngineConfig::default())?;
-    engine
-        .run(query, Arc::new(MemCatalog::new()))
-        .await?
-        .to_json()
-}
-
-async fn results(query: &str) -> Result<Value, QueryError> {
-    Ok(body(query).await?["Results"].clone())
-}
+use super::test_support::{TestResult, body, results};
 
 /// A dynamic cell as a JSON value, whether the response holds it parsed or as text.
 fn dynamic(v: &Value) -> Value {

@@ -2,30 +2,10 @@
 //! `partition`, the `schema_merge` and `active_users_count` plugins, and the names
 //! Kusto infers for unnamed function calls.
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 
-use crate::catalog::MemCatalog;
+use super::test_support::{TestResult, column, results};
 use crate::error::QueryError;
-use crate::session::{Engine, EngineConfig};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-async fn results(query: &str) -> Result<Value, QueryError> {
-    let engine = Engine::new(EngineConfig::default())?;
-    Ok(engine
-        .run(query, Arc::new(MemCatalog::new()))
-        .await?
-        .to_json()?["Results"]
-        .clone())
-}
-
-fn column(rows: &Value, name: &str) -> Vec<Value> {
-    rows.as_array()
-        .map(|r| r.iter().map(|row| row[name].clone()).collect())
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn estimate_data_size_adds_type_sizes_and_string_lengths() -> TestResult {

@@ -1,30 +1,9 @@
 //! End-to-end checks of the operators and functions that materialize their input
 //! (`scan`, plugins, `toscalar`) and of the sketch and unit functions.
 
-use std::sync::Arc;
+use serde_json::json;
 
-use serde_json::{Value, json};
-
-use crate::catalog::MemCatalog;
-use crate::error::QueryError;
-use crate::session::{Engine, EngineConfig};
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-async fn results(query: &str) -> Result<Value, QueryError> {
-    let engine = Engine::new(EngineConfig::default())?;
-    Ok(engine
-        .run(query, Arc::new(MemCatalog::new()))
-        .await?
-        .to_json()?["Results"]
-        .clone())
-}
-
-fn column(rows: &Value, name: &str) -> Vec<Value> {
-    rows.as_array()
-        .map(|r| r.iter().map(|row| row[name].clone()).collect())
-        .unwrap_or_default()
-}
+use super::test_support::{TestResult, column, results};
 
 #[tokio::test]
 async fn scan_keeps_a_running_total_that_resets() -> TestResult {

@@ -118,7 +118,9 @@ impl QueryMeter {
     }
 
     /// CPU used so far: planning plus the operators' compute time, at most what the
-    /// whole process used since the meter was made.
+    /// whole process used since the meter was made. (Operator timers are wall time around
+    /// each piece of work, so on an oversubscribed machine they also count time the
+    /// thread was preempted; the process's own CPU bounds them.)
     pub fn cpu(&self) -> Duration {
         let (user, kernel) = process_cpu_times();
         let process = (user + kernel).saturating_sub(self.process_start);
@@ -233,11 +235,7 @@ impl Engine {
             .await
             .map_err(|_| QueryError::Timeout)??;
         let (user1, kernel1) = process_cpu_times();
-        // Operator timers are wall time around each piece of work, so on an
-        // oversubscribed machine they also count time the thread was preempted; the
-        // process's own CPU over the query's life bounds them.
-        let process = (user1 + kernel1).saturating_sub(user0 + kernel0);
-        let cpu = (done.planning_cpu + executed_compute(done.plan.as_ref())).min(process);
+        let cpu = meter.cpu();
         let (cpu_user, cpu_kernel) = split(
             cpu,
             user1.saturating_sub(user0),

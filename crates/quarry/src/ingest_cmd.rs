@@ -168,14 +168,13 @@ fn ingest_file(
         for r in &mut part.rejections {
             r.position.line += first_line - 1;
         }
-        let lines = text.lines().count();
         if let Some(log) = ack_log.as_deref_mut() {
             writeln!(
                 log,
                 "acked {} line {} lines {} records {}",
                 path.display(),
                 first_line,
-                lines,
+                text.lines().count(),
                 part.accepted_total()
             )?;
             log.flush()?;

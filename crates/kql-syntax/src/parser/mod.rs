@@ -248,6 +248,15 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// How many tokens the name at the cursor spans (1 for a word, 3 for `['…']`).
+    fn name_len(&self) -> usize {
+        if self.kind() == TokenKind::LBracket {
+            3
+        } else {
+            1
+        }
+    }
+
     fn name(&mut self, what: &str) -> Result<Ident, ParseError> {
         match self.kind() {
             TokenKind::Ident => {

@@ -816,7 +816,7 @@ impl Parser<'_> {
     fn fork(&mut self) -> Result<OperatorKind, ParseError> {
         let mut branches = Vec::new();
         loop {
-            let name = if self.kind() == TokenKind::Ident && self.kind_at(1) == TokenKind::Assign {
+            let name = if self.at_name() && self.kind_at(self.name_len()) == TokenKind::Assign {
                 let n = self.name("a name")?;
                 self.advance();
                 Some(n)

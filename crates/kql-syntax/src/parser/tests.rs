@@ -564,6 +564,11 @@ fn sample_serialize_fork_facet_partition() {
     assert!(
         matches!(single_op("T | fork (where x > 1 | take 5) (summarize count())"), OperatorKind::Fork(b) if b.len() == 2)
     );
+    // A branch named by a keyword prints as `['kind'] = (…)`, which must parse back.
+    assert!(matches!(
+        single_op("T | fork kind = (take 1) ['kind'] = (take 2)"),
+        OperatorKind::Fork(b) if b.len() == 2 && b.iter().all(|(n, _)| n.as_ref().is_some_and(|n| n.name == "kind"))
+    ));
     assert!(
         matches!(single_op("T | facet by a, b with (take 3)"), OperatorKind::Facet { columns, with: Some(_) } if columns.len() == 2)
     );

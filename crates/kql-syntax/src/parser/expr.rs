@@ -471,7 +471,19 @@ impl Parser<'_> {
             }
             TokenKind::LParen => {
                 self.advance();
-                let inner = self.pipe_expr()?;
+                // `(5)`, `(-1d)`: the printer writes `-(5)` for a negated literal, so a
+                // parenthesised literal costs no nesting depth (else a query that parsed at
+                // the depth limit would not parse once printed).
+                let sign = usize::from(self.at(TokenKind::Minus));
+                let literal_only = matches!(
+                    self.kind_at(sign),
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan | TokenKind::Raw(_)
+                ) && self.kind_at(sign + 1) == TokenKind::RParen;
+                let inner = if literal_only {
+                    self.unary()?
+                } else {
+                    self.pipe_expr()?
+                };
                 let close = self.expect(TokenKind::RParen, "')'")?;
                 Ok(Expr::new(inner.kind, t.span.to(close.span)))
             }

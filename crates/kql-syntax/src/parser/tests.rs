@@ -831,6 +831,20 @@ fn error_positions_and_messages() {
 }
 
 #[test]
+fn a_query_at_the_depth_limit_still_parses_once_printed() {
+    // The deepest chain of negations that parses; the printer writes the innermost
+    // `- -5` as `-(-5)`, which must not cost one more level.
+    let deepest = (1..400)
+        .map(|n| format!("print {}-5", "- ".repeat(n)))
+        .take_while(|q| crate::parse(q).is_ok())
+        .last()
+        .expect("a short chain parses");
+    let printed = crate::print_query(&crate::parse(&deepest).expect("parses"));
+    assert!(printed.contains("-(-5)"), "{printed}");
+    assert!(crate::parse(&printed).is_ok(), "{printed}");
+}
+
+#[test]
 fn nesting_limit_is_an_error_not_a_crash() {
     let deep = format!("print {}1{}", "(".repeat(10_000), ")".repeat(10_000));
     let e = err(&deep);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::{
-    SortColumn, SortOptions, concat_batches, lexsort_to_indices, take_record_batch,
+    SortColumn, SortOptions, concat, interleave_record_batch, lexsort_to_indices,
 };
 use datafusion::arrow::datatypes::TimestampNanosecondType;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -24,9 +24,25 @@ use crate::schema::StoredTable;
 /// Rows per row group: small enough that statistics prune within a day.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
-fn writer_properties(table: &StoredTable) -> Result<WriterProperties> {
+/// How a file is compressed: by who writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// Flushes from the ingest path: LZ4 needs no per-column context. Parquet-rs builds a
+    /// zstd compressor and decompressor for every column chunk, and a flush writes a file
+    /// per table and day: ~45 k contexts per 30-day flush, 8 % of ingest CPU. LZ4 files are
+    /// ~28 % larger than zstd's and decode faster.
+    Fast,
+    /// Compaction, off the ingest path: zstd level 1, the smaller files to keep for 30 days.
+    Compact,
+}
+
+fn writer_properties(table: &StoredTable, codec: Codec) -> Result<WriterProperties> {
+    let compression = match codec {
+        Codec::Fast => Compression::LZ4_RAW,
+        Codec::Compact => Compression::ZSTD(ZstdLevel::try_new(1)?),
+    };
     Ok(WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
+        .set_compression(compression)
         .set_dictionary_enabled(true)
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
@@ -55,18 +71,23 @@ fn times(batch: &RecordBatch, table: &StoredTable, fallback: i64) -> Vec<i64> {
     }
 }
 
-/// Concatenates `batches`, sorts them by time, and splits them by day.
+/// Sorts the rows of `batches` by time (one copy: rows are gathered straight from the
+/// input batches, not concatenated first) and splits them by day.
 pub fn sorted_days(
     table: &StoredTable,
     batches: &[RecordBatch],
 ) -> Result<Vec<(i64, RecordBatch, i64, i64)>> {
-    let all = concat_batches(&table.schema, batches)?;
-    if all.num_rows() == 0 {
+    let time_columns: Vec<&dyn Array> = batches
+        .iter()
+        .map(|b| b.column(table.time_index).as_ref())
+        .collect();
+    let all_times = concat(&time_columns)?;
+    if all_times.is_empty() {
         return Ok(Vec::new());
     }
-    let indices = lexsort_to_indices(
+    let order = lexsort_to_indices(
         &[SortColumn {
-            values: Arc::clone(all.column(table.time_index)),
+            values: all_times,
             options: Some(SortOptions {
                 descending: false,
                 nulls_first: true,
@@ -74,7 +95,24 @@ pub fn sorted_days(
         }],
         None,
     )?;
-    let sorted = take_record_batch(&all, &indices)?;
+    // Global row number → (batch, row within it).
+    let mut starts = Vec::with_capacity(batches.len());
+    let mut total = 0;
+    for b in batches {
+        starts.push(total);
+        total += b.num_rows();
+    }
+    let pairs: Vec<(usize, usize)> = order
+        .values()
+        .iter()
+        .map(|&i| {
+            let i = i as usize;
+            let b = starts.partition_point(|&s| s <= i) - 1;
+            (b, i - starts[b])
+        })
+        .collect();
+    let refs: Vec<&RecordBatch> = batches.iter().collect();
+    let sorted = interleave_record_batch(&refs, &pairs)?;
     let now = clock::now_ticks();
     let t = times(&sorted, table, now);
     let mut out = Vec::new();
@@ -91,7 +129,10 @@ pub fn sorted_days(
     Ok(out)
 }
 
-/// Writes one day's sorted rows to `tenant_dir/rel_path`, durably, and describes the file.
+/// Writes one day's sorted rows to `tenant_dir/rel_path` and describes the file. The file
+/// is not durable yet: the caller lists it in the manifest only after [`sync_written`].
+/// Until then it is an unlisted file, which opening the store deletes.
+#[allow(clippy::too_many_arguments)]
 pub fn write_file(
     tenant_dir: &Path,
     rel_path: &str,
@@ -100,24 +141,20 @@ pub fn write_file(
     batch: &RecordBatch,
     min_time: i64,
     max_time: i64,
+    codec: Codec,
 ) -> Result<FileEntry> {
     let path = tenant_dir.join(rel_path);
     let parent = path.parent().unwrap_or(tenant_dir);
     fs::create_dir_all(parent).at(parent)?;
-    let tmp = path.with_extension("parquet.tmp");
-    let file = File::create(&tmp).at(&tmp)?;
+    let file = File::create(&path).at(&path)?;
     let mut writer = ArrowWriter::try_new(
         file,
         Arc::clone(&table.schema),
-        Some(writer_properties(table)?),
+        Some(writer_properties(table, codec)?),
     )?;
     writer.write(batch)?;
     let file = writer.into_inner()?;
-    file.sync_all().at(&tmp)?;
-    let bytes = file.metadata().at(&tmp)?.len();
-    drop(file);
-    fs::rename(&tmp, &path).at(&path)?;
-    File::open(parent).and_then(|d| d.sync_all()).at(parent)?;
+    let bytes = file.metadata().at(&path)?.len();
     Ok(FileEntry {
         table: table.name().to_string(),
         day,
@@ -127,6 +164,42 @@ pub fn write_file(
         min_time,
         max_time,
     })
+}
+
+/// Makes the files of `entries` (and their directory entries) durable.
+///
+/// On Linux one `syncfs` covers them all: a flush writes a file per table and day (~750
+/// for 30 days), and an fsync per file and per directory took ~4 ms each, which was most
+/// of a flush's wall time. Elsewhere each file and directory is synced.
+pub fn sync_written(tenant_dir: &Path, entries: &[FileEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let dir = File::open(tenant_dir).at(tenant_dir)?;
+        // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error()).at(tenant_dir);
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let mut dirs = std::collections::BTreeSet::new();
+        for e in entries {
+            let path = tenant_dir.join(&e.path);
+            File::open(&path).and_then(|f| f.sync_all()).at(&path)?;
+            if let Some(parent) = path.parent() {
+                dirs.insert(parent.to_path_buf());
+            }
+        }
+        for d in dirs {
+            File::open(&d).and_then(|f| f.sync_all()).at(&d)?;
+        }
+        Ok(())
+    }
 }
 
 /// Reads a whole Parquet file back (compaction).

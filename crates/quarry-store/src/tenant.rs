@@ -295,10 +295,18 @@ impl TenantStore {
                 }
                 let rel = parquet_io::rel_path(table, day, &format!("part-{upto:020}"));
                 entries.push(parquet_io::write_file(
-                    &self.dir, &rel, table, day, &batch, min, max,
+                    &self.dir,
+                    &rel,
+                    table,
+                    day,
+                    &batch,
+                    min,
+                    max,
+                    parquet_io::Codec::Fast,
                 )?);
             }
         }
+        parquet_io::sync_written(&self.dir, &entries)?;
         Ok(entries)
     }
 
@@ -362,10 +370,19 @@ impl TenantStore {
             let mut entries = Vec::new();
             for (i, (day, batch, min, max)) in merged.into_iter().enumerate() {
                 let rel = parquet_io::rel_path(table, day, &format!("compact-{flushed:020}-{i}"));
-                entries.push(Arc::new(parquet_io::write_file(
-                    &self.dir, &rel, table, day, &batch, min, max,
-                )?));
+                entries.push(parquet_io::write_file(
+                    &self.dir,
+                    &rel,
+                    table,
+                    day,
+                    &batch,
+                    min,
+                    max,
+                    parquet_io::Codec::Compact,
+                )?);
             }
+            parquet_io::sync_written(&self.dir, &entries)?;
+            let entries: Vec<Arc<FileEntry>> = entries.into_iter().map(Arc::new).collect();
             let mut state = self.write();
             let mut manifest = state.manifest.clone();
             manifest

@@ -60,15 +60,32 @@ fn main() -> ExitCode {
     // Ingest allocates and frees a few hundred MB per chunk. With mimalloc's default 10 ms
     // purge delay that memory went back to the kernel and was faulted in again each time
     // (sys time 7.2 s of 13.6 s for 490 k events); one second keeps it for the next chunk.
-    // SAFETY: sets a process-wide allocator option; nothing else runs yet.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
+    // An operator's MIMALLOC_PURGE_DELAY wins.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a process-wide allocator option; nothing else runs yet.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
+    }
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Ingest(_)) {
+        disable_transparent_huge_pages();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("quarry: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Ingest allocates and frees many mid-sized buffers (column builders, log frames, sorted
+/// copies). With transparent huge pages each first touch of a fresh region zeroed a whole
+/// 2 MiB page: 25 % of ingest CPU (120 k events: 2.38 s → 1.78 s of task clock without).
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process; it reads no memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

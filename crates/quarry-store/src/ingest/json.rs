@@ -22,16 +22,75 @@ struct Envelope<'a> {
     records: Vec<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
+/// One envelope record. Its `properties` are read into (key, raw value) pairs in the same
+/// pass as the record when `category` comes first (as Defender writes it), so the
+/// properties text, nearly all of the input, is scanned once rather than twice.
 struct Record<'a> {
-    #[serde(borrow, default)]
     time: Option<Cow<'a, str>>,
-    #[serde(borrow, default, rename = "tenantId")]
     tenant_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     category: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    properties: Option<&'a RawValue>,
+    properties: Option<Properties<'a>>,
+}
+
+enum Properties<'a> {
+    /// Read already (names and raw values: which table they belong to is decided later).
+    Fields(Fields<'a>),
+    /// Met before `category`: kept as text and read once the table is known.
+    Raw(&'a RawValue),
+    /// Not a JSON object: why.
+    NotObject(String),
+}
+
+type Fields<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
+
+impl<'de: 'a, 'a> Deserialize<'de> for Record<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = Record<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a streaming-export record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut record = Record {
+            time: None,
+            tenant_id: None,
+            category: None,
+            properties: None,
+        };
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key.as_ref() {
+                "time" => record.time = map.next_value::<Option<Cow<'de, str>>>()?,
+                "tenantId" => record.tenant_id = map.next_value::<Option<Cow<'de, str>>>()?,
+                "category" => record.category = map.next_value::<Option<Cow<'de, str>>>()?,
+                "properties" => {
+                    let table = record
+                        .category
+                        .as_deref()
+                        .and_then(|c| c.strip_prefix(CATEGORY_PREFIX))
+                        .and_then(schema::table);
+                    record.properties = Some(match table {
+                        Some(table) => match map.next_value_seed(PropertiesSeed { table })? {
+                            Ok(fields) => Properties::Fields(fields),
+                            Err(why) => Properties::NotObject(why),
+                        },
+                        None => Properties::Raw(map.next_value()?),
+                    });
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(record)
+    }
 }
 
 /// The text of a top-level JSON value, or why it could not be read. A line of
@@ -224,7 +283,12 @@ fn ingest_record(
         ),
         None => None,
     };
-    let row = parse_properties(properties.get(), table, envelope_time, at, parsed)?;
+    let fields = match properties {
+        Properties::Fields(fields) => fields,
+        Properties::Raw(raw) => read_fields(raw.get(), table)?,
+        Properties::NotObject(why) => return Err(why),
+    };
+    let row = fields_to_row(fields, table, envelope_time, at, parsed)?;
     parsed.push_row(&tenant, table, &row);
     Ok(())
 }
@@ -255,18 +319,42 @@ fn parse_properties<'a>(
     at: &Position,
     parsed: &mut Parsed,
 ) -> Result<Vec<Option<Cell<'a>>>, String> {
+    let fields = read_fields(text, table)?;
+    fields_to_row(fields, table, envelope_time, at, parsed)
+}
+
+/// The (key, raw value) pairs of a properties object's text.
+fn read_fields<'a>(text: &'a str, table: &'static StoredTable) -> Result<Fields<'a>, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    PropertiesSeed { table }
+        .deserialize(&mut de)
+        .map_err(|e| format!("'properties' is not a JSON object: {e}"))?
+}
+
+/// Properties as a row of cells, with Sentinel's columns filled in.
+fn fields_to_row<'a>(
+    fields: Fields<'a>,
+    table: &'static StoredTable,
+    envelope_time: Option<i64>,
+    at: &Position,
+    parsed: &mut Parsed,
+) -> Result<Vec<Option<Cell<'a>>>, String> {
     let mut row: Vec<Option<Cell<'a>>> = vec![None; table.columns.len()];
     let mut extra: Vec<(Cow<'a, str>, &'a str)> = Vec::new();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let fields = PropertiesSeed { table }
-        .deserialize(&mut de)
-        .map_err(|e| format!("'properties' is not a JSON object: {e}"))?;
+    // Records of a table list their properties in the same order, mostly the schema's:
+    // try the column after the last one matched before hashing the name.
+    let mut next = 0;
     for (key, raw) in fields {
-        match table.column_index(&key) {
+        let index = match table.columns.get(next) {
+            Some(c) if c.name == key.as_ref() => Some(next),
+            _ => table.column_index(&key),
+        };
+        match index {
             Some(i) => {
                 let cell = json_cell(raw.get(), table.column_type(i))
                     .map_err(|e| format!("column {key}: {e}"))?;
                 row[i] = Some(cell);
+                next = i + 1;
             }
             None => extra.push((key, raw.get())),
         }
@@ -282,21 +370,22 @@ fn parse_properties<'a>(
     Ok(row)
 }
 
-/// Reads an object as (key, raw value) pairs without building a map.
+/// Reads an object as (key, raw value) pairs without building a map; anything other than
+/// an object is `Err(why)`, so that the record, not the whole message, is rejected.
 struct PropertiesSeed {
     table: &'static StoredTable,
 }
 
 impl<'de> DeserializeSeed<'de> for PropertiesSeed {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+    type Value = Result<Fields<'de>, String>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for PropertiesSeed {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+    type Value = Result<Fields<'de>, String>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "the properties of a {} record", self.table.name())
@@ -308,8 +397,41 @@ impl<'de> Visitor<'de> for PropertiesSeed {
             let value: &'de RawValue = map.next_value()?;
             fields.push((key, value));
         }
-        Ok(fields)
+        Ok(Ok(fields))
     }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Err(not_an_object("an array")))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(not_an_object("null")))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err(not_an_object("a bool")))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err(not_an_object("a number")))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err(not_an_object("a number")))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err(not_an_object("a number")))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err(not_an_object("a string")))
+    }
+}
+
+fn not_an_object(what: &str) -> String {
+    format!("'properties' is not a JSON object but {what}")
 }
 
 /// A key, borrowed from the input unless it has escapes.

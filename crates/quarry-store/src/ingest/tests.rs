@@ -254,3 +254,54 @@ fn formats_are_detected_from_name_and_content() {
     ));
     assert!(Format::detect(Path::new("x.csv"), "a,b", Some("Nope")).is_err());
 }
+
+#[test]
+fn properties_before_category_and_properties_that_are_not_objects() {
+    // Defender writes `category` before `properties`, and then the properties are read in
+    // the record's own pass; written the other way round they are read afterwards.
+    let reordered = r#"{"properties":{"Timestamp":"2026-11-20T10:00:00Z","DeviceId":"d9","FileName":"late.exe","ProcessId":7},"time":"2026-11-20T10:00:01Z","category":"AdvancedHunting-DeviceProcessEvents"}"#;
+    let not_object = r#"{"category":"AdvancedHunting-DeviceProcessEvents","properties":[1,2]}"#;
+    let null_props = r#"{"category":"AdvancedHunting-DeviceProcessEvents","properties":null}"#;
+    let good = process_record("t", "c.exe", 3);
+    let input = envelope(&[reordered, not_object, &good, null_props]);
+    let (batches, report) = parse_str(&input, Format::Envelope, fixed("t"));
+    assert_eq!(report.accepted_total(), 2);
+    assert_eq!(report.rejected_count, 2);
+    let r = &report.rejections;
+    assert_eq!(r[0].position.to_string(), "line 1, record 2");
+    assert!(
+        r[0].reason.contains("not a JSON object but an array"),
+        "{}",
+        r[0].reason
+    );
+    assert_eq!(r[1].position.to_string(), "line 1, record 4");
+    assert!(
+        r[1].reason.contains("not a JSON object but null"),
+        "{}",
+        r[1].reason
+    );
+    let (table, batch) = &batches["t"][0];
+    let pid = batch
+        .column(table.column_index("ProcessId").expect("pid"))
+        .as_primitive::<Int64Type>();
+    assert_eq!((pid.value(0), pid.value(1)), (7, 3));
+}
+
+#[test]
+fn properties_in_any_order_land_in_their_columns() {
+    // The column-order guess must not misplace values when the order changes per record.
+    let a = r#"{"category":"AdvancedHunting-DeviceProcessEvents","properties":{"Timestamp":"2026-11-20T10:00:00Z","DeviceName":"a","FileName":"f1","ProcessId":1}}"#;
+    let b = r#"{"category":"AdvancedHunting-DeviceProcessEvents","properties":{"ProcessId":2,"FileName":"f2","DeviceName":"b","Timestamp":"2026-11-20T10:00:00Z"}}"#;
+    let (batches, _) = parse_str(&envelope(&[a, b]), Format::Envelope, fixed("t"));
+    let (table, batch) = &batches["t"][0];
+    let col = |n: &str| batch.column(table.column_index(n).expect("column")).clone();
+    let names = col("DeviceName");
+    let files = col("FileName");
+    let names = names.as_string::<i32>();
+    let files = files.as_string::<i32>();
+    assert_eq!((names.value(0), names.value(1)), ("a", "b"));
+    assert_eq!((files.value(0), files.value(1)), ("f1", "f2"));
+    let pid = col("ProcessId");
+    let pid = pid.as_primitive::<Int64Type>();
+    assert_eq!((pid.value(0), pid.value(1)), (1, 2));
+}

@@ -24,5 +24,5 @@ pub mod wal;
 pub use error::{Result, StoreError};
 pub use ingest::{Format, IngestReport, TenantRouting};
 pub use provider::RowFilter;
-pub use store::{Store, TenantCatalog, check_tenant_id};
+pub use store::{ParsedInput, Store, TenantCatalog, check_tenant_id};
 pub use tenant::{TenantConfig, TenantStore};

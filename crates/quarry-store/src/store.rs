@@ -15,6 +15,20 @@ use crate::provider::{RowFilter, TenantTable};
 use crate::schema;
 use crate::tenant::{TenantConfig, TenantStore};
 
+/// Input parsed into record batches: owned, independent of the input text, not yet
+/// durable.
+pub struct ParsedInput {
+    batches: ingest::TenantBatches,
+    report: IngestReport,
+}
+
+impl ParsedInput {
+    /// Records accepted so far.
+    pub fn accepted_total(&self) -> u64 {
+        self.report.accepted_total()
+    }
+}
+
 pub struct Store {
     root: PathBuf,
     config: TenantConfig,
@@ -125,12 +139,22 @@ impl Store {
         format: Format,
         routing: &TenantRouting,
     ) -> Result<IngestReport> {
-        let parsed = ingest::parse(input, format, routing)?;
-        let (by_tenant, report) = parsed.into_batches()?;
-        for (tenant, batches) in by_tenant {
+        self.commit(Self::parse(input, format, routing)?)
+    }
+
+    /// Parses `input` into batches without touching the store, so that callers can parse
+    /// on several threads and [`commit`](Self::commit) in order.
+    pub fn parse(input: &str, format: Format, routing: &TenantRouting) -> Result<ParsedInput> {
+        let (batches, report) = ingest::parse(input, format, routing)?.into_batches()?;
+        Ok(ParsedInput { batches, report })
+    }
+
+    /// Makes parsed input durable. Returns once everything accepted is fsync'd.
+    pub fn commit(&self, parsed: ParsedInput) -> Result<IngestReport> {
+        for (tenant, batches) in parsed.batches {
             self.tenant(&tenant)?.append(batches)?;
         }
-        Ok(report)
+        Ok(parsed.report)
     }
 
     /// Flushes every tenant's in-memory tail to Parquet.

@@ -5,15 +5,17 @@
 //! (fsync'd) before the next is read, and `--ack-log` records every acknowledged chunk so
 //! that a caller (or the crash test) knows exactly what is durable.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use quarry_store::{Format, IngestReport, Store, TenantConfig, TenantRouting};
+use quarry_store::{Format, IngestReport, ParsedInput, Store, TenantConfig, TenantRouting};
 
 #[derive(clap::Args, Debug)]
 pub struct IngestArgs {
@@ -92,7 +94,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Where a file's bytes come from: the file itself or standard input.
-fn open_input(path: &Path) -> anyhow::Result<(Box<dyn BufRead>, Option<u64>)> {
+fn open_input(path: &Path) -> anyhow::Result<(Box<dyn BufRead + Send>, Option<u64>)> {
     if path.as_os_str() == "-" {
         return Ok((Box::new(BufReader::new(std::io::stdin())), None));
     }
@@ -108,13 +110,34 @@ fn read_chunk(
     chunk_bytes: usize,
     buf: &mut Vec<u8>,
 ) -> anyhow::Result<bool> {
+    Ok(read_lines(input, chunk_bytes, buf)?.0 > 0)
+}
+
+/// [`read_chunk`], returning the lines read and how many of them end with a newline.
+fn read_lines(
+    input: &mut dyn BufRead,
+    chunk_bytes: usize,
+    buf: &mut Vec<u8>,
+) -> anyhow::Result<(usize, usize)> {
     buf.clear();
+    let (mut lines, mut newlines) = (0, 0);
     while buf.len() < chunk_bytes {
         if input.read_until(b'\n', buf)? == 0 {
             break;
         }
+        lines += 1;
+        if buf.last() == Some(&b'\n') {
+            newlines += 1;
+        }
     }
-    Ok(!buf.is_empty())
+    Ok((lines, newlines))
+}
+
+/// Lines in `bytes`, and how many of them end with a newline.
+fn count_lines(bytes: &[u8]) -> (usize, usize) {
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let torn = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
+    (newlines + torn, newlines)
 }
 
 /// `bytes` as text; `offset` is where they start in the file, for the error.
@@ -127,26 +150,43 @@ fn utf8(bytes: Vec<u8>, offset: u64) -> anyhow::Result<String> {
     })
 }
 
+/// A chunk of whole lines, numbered in file order.
+struct Chunk {
+    seq: u64,
+    bytes: Vec<u8>,
+    offset: u64,
+    /// Lines in the chunk (for the ack log) and newlines (to number the next chunk's).
+    lines: usize,
+    newlines: usize,
+}
+
+/// A chunk parsed, waiting for its turn to be committed.
+struct ParsedChunk {
+    parsed: ParsedInput,
+    /// Lines in the chunk (for the ack log) and newlines (to number the next chunk's).
+    lines: usize,
+    newlines: usize,
+    bytes: u64,
+}
+
 /// Streams the file: line-delimited input is read, ingested and acknowledged one chunk
-/// of whole lines at a time, so memory stays bounded by the chunk size (and the store's
-/// in-memory tail) whatever the file's size. Input that is not line-delimited (a
+/// of whole lines at a time, so memory stays bounded by the chunks in flight (and the
+/// store's in-memory tail) whatever the file's size. Input that is not line-delimited (a
 /// pretty-printed envelope, CSV) is read whole, as before.
 fn ingest_file(
     store: &Store,
     path: &Path,
     args: &IngestArgs,
     routing: &TenantRouting,
-    mut ack_log: Option<&mut std::fs::File>,
+    ack_log: Option<&mut std::fs::File>,
 ) -> anyhow::Result<IngestReport> {
     let (mut input, len) = open_input(path)?;
     let chunk_bytes = args.chunk_bytes.max(1);
     let mut raw = Vec::with_capacity(chunk_bytes + (1 << 16));
-    let mut report = IngestReport::default();
     if !read_chunk(input.as_mut(), chunk_bytes, &mut raw)? {
         // An empty file: let the store say what it says about empty input.
         let format = Format::detect(path, "", args.table.as_deref())?;
-        report.merge(store.ingest("", format, routing)?);
-        return Ok(report);
+        return Ok(store.ingest("", format, routing)?);
     }
     let head: String = String::from_utf8_lossy(&raw[..raw.len().min(4096)]).into_owned();
     let format = Format::detect(path, &head, args.table.as_deref())?;
@@ -161,35 +201,147 @@ fn ingest_file(
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message(path.display().to_string());
-    let (mut first_line, mut offset) = (1usize, 0u64);
-    loop {
-        let text = utf8(std::mem::take(&mut raw), offset)?;
-        let mut part = store.ingest(&text, format, routing)?;
-        for r in &mut part.rejections {
-            r.position.line += first_line - 1;
-        }
-        if let Some(log) = ack_log.as_deref_mut() {
-            writeln!(
-                log,
-                "acked {} line {} lines {} records {}",
-                path.display(),
-                first_line,
-                text.lines().count(),
-                part.accepted_total()
-            )?;
-            log.flush()?;
-        }
-        bar.inc(text.len() as u64);
-        report.merge(part);
-        first_line += text.matches('\n').count();
-        offset += text.len() as u64;
-        raw = text.into_bytes();
-        if !read_chunk(input.as_mut(), chunk_bytes, &mut raw)? {
-            break;
-        }
-    }
+    let report = pipeline(
+        store,
+        path,
+        format,
+        routing,
+        input,
+        raw,
+        chunk_bytes,
+        ack_log,
+        &bar,
+    );
     bar.finish_and_clear();
-    Ok(report)
+    report
+}
+
+/// Parsing is most of ingest's CPU and chunks parse independently, so they are parsed on
+/// every core while this thread commits them (log write and fsync, and the tail's flush
+/// to Parquet) strictly in file order: the ack log and rejection line numbers stay as if
+/// the file were read one chunk at a time.
+#[allow(clippy::too_many_arguments)]
+fn pipeline(
+    store: &Store,
+    path: &Path,
+    format: Format,
+    routing: &TenantRouting,
+    mut input: Box<dyn BufRead + Send>,
+    first: Vec<u8>,
+    chunk_bytes: usize,
+    mut ack_log: Option<&mut std::fs::File>,
+    bar: &ProgressBar,
+) -> anyhow::Result<IngestReport> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = mpsc::sync_channel::<anyhow::Result<Chunk>>(workers);
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        let (done_tx, done_rx) = mpsc::sync_channel::<(u64, anyhow::Result<ParsedChunk>)>(workers);
+        scope.spawn(move || {
+            let (mut seq, mut offset) = (0u64, 0u64);
+            // The first chunk may have been read whole (input that is not line-delimited).
+            let (mut lines, mut newlines) = count_lines(&first);
+            let mut bytes = first;
+            loop {
+                let len = bytes.len() as u64;
+                let chunk = Chunk {
+                    seq,
+                    bytes,
+                    offset,
+                    lines,
+                    newlines,
+                };
+                if chunk_tx.send(Ok(chunk)).is_err() {
+                    return;
+                }
+                seq += 1;
+                offset += len;
+                let mut next = Vec::with_capacity(chunk_bytes + (1 << 16));
+                match read_lines(input.as_mut(), chunk_bytes, &mut next) {
+                    Ok((0, _)) => return,
+                    Ok((l, n)) => (bytes, lines, newlines) = (next, l, n),
+                    Err(e) => {
+                        let _ = chunk_tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        for _ in 0..workers {
+            let (chunk_rx, done_tx) = (Arc::clone(&chunk_rx), done_tx.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = chunk_rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|rx| rx.recv().map_err(|_| ()));
+                    let Ok(next) = next else { return };
+                    let (seq, parsed) = match next {
+                        Ok(chunk) => (chunk.seq, parse_chunk(chunk, format, routing)),
+                        // A read error ends the file after the chunks before it.
+                        Err(e) => (u64::MAX, Err(e)),
+                    };
+                    if done_tx.send((seq, parsed)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Commit in file order. Returning drops `done_rx`, which stops the workers and
+        // then the reader.
+        let mut waiting = BTreeMap::new();
+        let (mut next, mut first_line) = (0u64, 1usize);
+        let mut report = IngestReport::default();
+        for (seq, parsed) in done_rx {
+            waiting.insert(seq, parsed);
+            while let Some(parsed) = waiting.remove(&next) {
+                let chunk = parsed?;
+                let mut part = store.commit(chunk.parsed)?;
+                for r in &mut part.rejections {
+                    r.position.line += first_line - 1;
+                }
+                if let Some(log) = ack_log.as_deref_mut() {
+                    writeln!(
+                        log,
+                        "acked {} line {} lines {} records {}",
+                        path.display(),
+                        first_line,
+                        chunk.lines,
+                        part.accepted_total()
+                    )?;
+                    log.flush()?;
+                }
+                bar.inc(chunk.bytes);
+                report.merge(part);
+                first_line += chunk.newlines;
+                next += 1;
+            }
+            // A read error is reported once every chunk read before it is committed.
+            if waiting.len() == 1
+                && let Some(Err(_)) = waiting.get(&u64::MAX)
+                && let Some(Err(e)) = waiting.remove(&u64::MAX)
+            {
+                return Err(e);
+            }
+        }
+        Ok(report)
+    })
+}
+
+fn parse_chunk(
+    chunk: Chunk,
+    format: Format,
+    routing: &TenantRouting,
+) -> anyhow::Result<ParsedChunk> {
+    let text = utf8(chunk.bytes, chunk.offset)?;
+    let parsed = Store::parse(&text, format, routing)?;
+    Ok(ParsedChunk {
+        parsed,
+        lines: chunk.lines,
+        newlines: chunk.newlines,
+        bytes: text.len() as u64,
+    })
 }
 
 /// Whether input whose first chunk is `chunk` holds one JSON value per line (so that it

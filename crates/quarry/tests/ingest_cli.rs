@@ -55,6 +55,8 @@ fn a_file_streamed_in_chunks_lands_whole_in_a_relative_data_dir() {
             "data",
             "--chunk-bytes",
             "2048",
+            "--ack-log",
+            "acks.log",
             "events.json",
         ],
     );
@@ -62,6 +64,20 @@ fn a_file_streamed_in_chunks_lands_whole_in_a_relative_data_dir() {
     assert_eq!(out.status.code(), Some(1), "one rejected line: {stderr}");
     assert!(stderr.contains("ingested 1000 records"), "{stderr}");
     assert!(stderr.contains("rejected at line 19"), "{stderr}");
+
+    // Chunks are parsed in parallel but acknowledged in file order, each after the last.
+    let acks = std::fs::read_to_string(dir.path().join("acks.log")).expect("ack log");
+    let (mut next_line, mut records) = (1, 0);
+    for ack in acks.lines() {
+        let words: Vec<&str> = ack.split(' ').collect();
+        let [_, _, _, line, _, lines, _, n] = words[..] else {
+            panic!("{ack}")
+        };
+        assert_eq!(line.parse::<usize>().expect("line"), next_line, "{acks}");
+        next_line += lines.parse::<usize>().expect("lines");
+        records += n.parse::<usize>().expect("records");
+    }
+    assert_eq!((next_line, records), (42, 1000), "{acks}");
 
     let out = quarry(
         dir.path(),

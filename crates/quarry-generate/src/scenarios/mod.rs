@@ -9,6 +9,7 @@ mod persist;
 mod phish;
 mod ttp;
 mod ttp_names;
+mod ttp_posix;
 
 use crate::GenerateConfig;
 use crate::GenerateError;

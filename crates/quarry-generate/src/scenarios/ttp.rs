@@ -115,6 +115,8 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_files.txt"),
     include_str!("ttp_shell.txt"),
     include_str!("ttp_extra.txt"),
+    include_str!("ttp_tools.txt"),
+    include_str!("ttp_registry.txt"),
     include_str!("ttp_linux.txt"),
     include_str!("ttp_mac.txt"),
 ];

@@ -118,6 +118,7 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_tools.txt"),
     include_str!("ttp_registry.txt"),
     include_str!("ttp_offsec.txt"),
+    include_str!("ttp_dump.txt"),
     include_str!("ttp_linux.txt"),
     include_str!("ttp_linux2.txt"),
     include_str!("ttp_mac.txt"),

@@ -9,6 +9,7 @@ mod persist;
 mod phish;
 mod ttp;
 mod ttp_names;
+mod ttp_posix;
 
 use crate::GenerateConfig;
 use crate::GenerateError;
@@ -288,7 +289,16 @@ fn plan_campaigns(
         pool.push(*rng.pick(windows));
     }
     let rounds = ((cfg.devices as u64 * u64::from(cfg.days)) / 450).clamp(1, 4) as usize;
-    for _ in 0..rounds {
+    // The last round is the intrusion still in progress when the window ends: its days
+    // fall in the final working week, as an incident under investigation would (the
+    // earlier rounds, spread over the whole window, are the past ones).
+    let recent = &days[days.len().saturating_sub(5)..];
+    for round in 0..rounds {
+        let round_days = if round + 1 == rounds && !recent.is_empty() {
+            recent
+        } else {
+            days
+        };
         let mut order: Vec<usize> = (0..lib.len()).collect();
         for i in (1..order.len()).rev() {
             order.swap(i, rng.index(i + 1));
@@ -304,7 +314,7 @@ fn plan_campaigns(
             };
             out.push(Planned {
                 scenario: LIST.len(),
-                day: *rng.pick(days),
+                day: *rng.pick(round_days),
                 device,
                 target,
                 offset: rng.range(8 * HOUR, 18 * HOUR),

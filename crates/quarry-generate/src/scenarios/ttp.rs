@@ -23,6 +23,7 @@
 //! `{lsass}` `{ip}`.
 
 use super::ttp_names::{event_action, static_category, static_severity, title_technique};
+use super::ttp_posix::run_posix;
 use super::{C2, DROP, Run, acx, ensure_session};
 use crate::GenerateError;
 use crate::alerts::{Alert, Evidence, Service, raise};
@@ -30,16 +31,20 @@ use crate::catalog::{ALL_BINS, Bin};
 use crate::ctx::{Acct, Dx, MIN, Role, SEC, Spawn};
 use crate::devevents::{Ev, event, powershell_command};
 use crate::files::{FileOp, RegOp, file, image_load, registry};
+use crate::fleet::Kind;
 use crate::network::{Conn, net};
 use std::sync::OnceLock;
 
-type R<T = ()> = Result<T, GenerateError>;
+pub(super) type R<T = ()> = Result<T, GenerateError>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum On {
     Any,
     Server,
     Dc,
+    /// A Linux server (the procedure uses the POSIX parents and binaries).
+    Linux,
+    Mac,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +60,12 @@ pub enum Par {
     Task,
     /// The DCOM launcher (svchost -k DcomLaunch): COM servers started for a client.
     Dcom,
+    /// POSIX: the intruder's interactive shell (sshd → bash, launchd → zsh).
+    Sh,
+    /// POSIX: a root shell opened with sudo from that shell.
+    Root,
+    /// POSIX: the cron daemon.
+    Cron,
     Step(usize),
 }
 
@@ -104,6 +115,13 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_files.txt"),
     include_str!("ttp_shell.txt"),
     include_str!("ttp_extra.txt"),
+    include_str!("ttp_tools.txt"),
+    include_str!("ttp_registry.txt"),
+    include_str!("ttp_offsec.txt"),
+    include_str!("ttp_dump.txt"),
+    include_str!("ttp_linux.txt"),
+    include_str!("ttp_linux2.txt"),
+    include_str!("ttp_mac.txt"),
 ];
 
 /// The parsed library (parsed once per process).
@@ -164,6 +182,8 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
                     "any" => On::Any,
                     "server" => On::Server,
                     "dc" => On::Dc,
+                    "linux" => On::Linux,
+                    "mac" => On::Mac,
                     _ => return Err(err("where")),
                 };
                 let alert =
@@ -192,6 +212,9 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
                     "wmi" => Par::Wmi,
                     "task" => Par::Task,
                     "dcom" => Par::Dcom,
+                    "sh" => Par::Sh,
+                    "root" => Par::Root,
+                    "cron" => Par::Cron,
                     p if p.starts_with('@') => {
                         let k: usize = p[1..].parse().map_err(|_| err("step reference"))?;
                         if k >= ttp.steps.len() {
@@ -263,12 +286,12 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
 }
 
 /// Template values of one run.
-struct Vars {
+pub(super) struct Vars {
     pairs: Vec<(&'static str, String)>,
 }
 
 impl Vars {
-    fn expand(&self, s: &str) -> String {
+    pub(super) fn expand(&self, s: &str) -> String {
         if !s.contains('{') {
             return s.to_string();
         }
@@ -282,7 +305,7 @@ impl Vars {
     }
 }
 
-fn vars(dx: &Dx, user: &str, sid: &str) -> Vars {
+pub(super) fn vars(dx: &Dx, user: &str, sid: &str) -> Vars {
     let name = |i: Option<&usize>| {
         i.and_then(|i| dx.fleet.devices.get(*i))
             .map(|d| d.short.clone())
@@ -427,6 +450,9 @@ fn parent(dx: &mut Dx, par: Par, t: i64, done: &[usize], user: &str, session: us
         Par::Step(k) => *done
             .get(k)
             .ok_or(GenerateError::Internal("step reference"))?,
+        Par::Sh | Par::Root | Par::Cron => {
+            return Err(GenerateError::Internal("POSIX parent on a Windows device"));
+        }
     })
 }
 
@@ -442,11 +468,16 @@ fn dest(dest: &str, v: &Vars) -> (String, String) {
             let h = crate::rng::hash_str(&name);
             (format!("10.0.{}.{}", 1 + h % 4, 10 + (h >> 8) % 200), name)
         }
+        // A public service by name: `host@ip`.
+        d if d.contains('@') => match d.split_once('@') {
+            Some((host, ip)) => (ip.to_string(), host.to_string()),
+            None => (d.to_string(), String::new()),
+        },
         ip => (ip.to_string(), String::new()),
     }
 }
 
-fn effect(dx: &mut Dx, p: usize, t: i64, fx: &Fx, v: &Vars) -> R {
+pub(super) fn effect(dx: &mut Dx, p: usize, t: i64, fx: &Fx, v: &Vars) -> R {
     match fx {
         Fx::File(path) | Fx::Del(path) => {
             let path = v.expand(path);
@@ -638,13 +669,35 @@ pub fn campaign(r: &mut Run) -> R {
     let picks = r.p.ttps.clone();
     for k in picks {
         let Some(ttp) = lib.get(k) else { continue };
+        let posix = |k: Kind| {
+            r.fleet
+                .devices
+                .iter()
+                .find(|d| d.kind == k)
+                .map(|d| d.index)
+        };
         let device = match ttp.on {
             On::Dc => r.fleet.dcs.first().copied().unwrap_or(r.p.device),
             On::Server => r.p.target,
             On::Any => r.p.device,
+            On::Linux | On::Mac => {
+                let kind = if ttp.on == On::Linux {
+                    Kind::Linux
+                } else {
+                    Kind::Mac
+                };
+                match posix(kind) {
+                    Some(d) => d,
+                    None => continue,
+                }
+            }
         };
         let mut dx = r.dx(device)?;
-        let last = run_one(&mut dx, ttp, t)?;
+        let last = if matches!(ttp.on, On::Linux | On::Mac) {
+            run_posix(&mut dx, ttp, t)?
+        } else {
+            run_one(&mut dx, ttp, t)?
+        };
         if let (Some((title, category, severity)), Some(last)) = (&ttp.alert, last) {
             let dev = dx.dev;
             let pr = dx.st.procs[last].clone();

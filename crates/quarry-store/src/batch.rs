@@ -137,6 +137,18 @@ fn parse_decimal(text: &str) -> Option<i128> {
     Some(if neg { -v } else { v })
 }
 
+/// The size of a table's last batch: rows, and value bytes per column (strings only), so
+/// that the next builder of that table reserves it once rather than growing by doubling
+/// (realloc and its copies were 12 % of ingest CPU).
+#[derive(Debug, Clone, Default)]
+pub struct SizeHint {
+    rows: usize,
+    value_bytes: Vec<usize>,
+}
+
+/// The most rows a size hint reserves room for.
+pub const MAX_HINT_ROWS: usize = 16 * 1024;
+
 /// Collects rows of one table into Arrow arrays.
 pub struct TableBatchBuilder {
     pub table: &'static StoredTable,
@@ -154,6 +166,51 @@ impl TableBatchBuilder {
                 .map(|c| ColumnBuilder::new(c.ty, capacity))
                 .collect(),
             rows: 0,
+        }
+    }
+
+    /// A builder sized like the batch `hint` describes (at least `min_rows`; at most
+    /// [`MAX_HINT_ROWS`], so that one huge input does not oversize every later one).
+    pub fn with_hint(table: &'static StoredTable, hint: &SizeHint, min_rows: usize) -> Self {
+        let rows = hint.rows.clamp(min_rows, MAX_HINT_ROWS.max(min_rows));
+        let scale = |bytes: usize| bytes / hint.rows.max(1) * rows;
+        TableBatchBuilder {
+            table,
+            columns: table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match hint.value_bytes.get(i) {
+                    Some(&bytes)
+                        if matches!(
+                            c.ty,
+                            ScalarType::String | ScalarType::Guid | ScalarType::Dynamic
+                        ) =>
+                    {
+                        ColumnBuilder::Str(StringBuilder::with_capacity(
+                            rows,
+                            scale(bytes).max(rows * 16),
+                        ))
+                    }
+                    _ => ColumnBuilder::new(c.ty, rows),
+                })
+                .collect(),
+            rows: 0,
+        }
+    }
+
+    /// The size of what has been appended so far.
+    pub fn size_hint(&self) -> SizeHint {
+        SizeHint {
+            rows: self.rows,
+            value_bytes: self
+                .columns
+                .iter()
+                .map(|c| match c {
+                    ColumnBuilder::Str(b) => b.values_slice().len(),
+                    _ => 0,
+                })
+                .collect(),
         }
     }
 

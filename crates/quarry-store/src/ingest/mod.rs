@@ -16,7 +16,7 @@ use std::path::Path;
 
 use datafusion::arrow::record_batch::RecordBatch;
 
-use crate::batch::{Cell, TableBatchBuilder};
+use crate::batch::{Cell, SizeHint, TableBatchBuilder};
 use crate::error::{Result, StoreError};
 use crate::schema::{self, StoredTable};
 
@@ -159,6 +159,13 @@ pub struct Parsed {
 /// column cost more in page faults than parsing did (and inflated the tail's size).
 const INITIAL_ROWS: usize = 256;
 
+thread_local! {
+    /// Per parsing thread, the size of each table's last batch: consecutive chunks of one
+    /// input are alike, so the next chunk's builders start at that size.
+    static LAST_SIZES: std::cell::RefCell<std::collections::HashMap<&'static str, SizeHint>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 impl Parsed {
     fn push_row(&mut self, tenant: &str, table: &'static StoredTable, row: &[Option<Cell>]) {
         let by_table = match self.builders.get_mut(tenant) {
@@ -167,7 +174,12 @@ impl Parsed {
         };
         by_table
             .entry(table.name())
-            .or_insert_with(|| TableBatchBuilder::new(table, INITIAL_ROWS))
+            .or_insert_with(|| {
+                LAST_SIZES.with_borrow(|sizes| match sizes.get(table.name()) {
+                    Some(hint) => TableBatchBuilder::with_hint(table, hint, INITIAL_ROWS),
+                    None => TableBatchBuilder::new(table, INITIAL_ROWS),
+                })
+            })
             .append_row(row);
         match self.report.accepted.get_mut(table.name()) {
             Some(n) => *n += 1,
@@ -185,6 +197,8 @@ impl Parsed {
             for (_, mut builder) in tables {
                 if !builder.is_empty() {
                     let table = builder.table;
+                    let hint = builder.size_hint();
+                    LAST_SIZES.with_borrow_mut(|sizes| sizes.insert(table.name(), hint));
                     batches.push((table, builder.finish()?));
                 }
             }

@@ -124,7 +124,7 @@ fn read_chunk(
             return Ok(());
         }
         if buf.len() >= chunk_bytes
-            && let Some(last) = buf.iter().rposition(|&b| b == b'\n')
+            && let Some(last) = memchr::memrchr(b'\n', buf)
         {
             carry.extend_from_slice(&buf[last + 1..]);
             buf.truncate(last + 1);
@@ -136,7 +136,7 @@ fn read_chunk(
 
 /// Lines in `bytes`, and how many of them end with a newline.
 fn count_lines(bytes: &[u8]) -> (usize, usize) {
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
     let torn = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
     (newlines + torn, newlines)
 }

@@ -9,7 +9,9 @@
 //! one vectorised kernel that Parquet pruning understands.
 
 use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{Expr, Operator, and, binary_expr, is_null, or, when};
+use datafusion::logical_expr::{
+    Expr, Operator, and, binary_expr, cast, is_null, or, try_cast, when,
+};
 
 use super::TypedExpr;
 use crate::error::Result;
@@ -34,8 +36,40 @@ fn empty_string(v: &ScalarValue) -> bool {
     )
 }
 
+/// Mixed types compare as Kusto converts them: a bool with a number as 0/1
+/// (`IsCompliant == 1`), a bool with a string as that string read as a bool
+/// (`IsLocalAdmin == "True"`), a number with a string as the string read as a number.
+/// Text that reads as neither is null, which equals nothing.
+fn align_types(l: TypedExpr, r: TypedExpr) -> (TypedExpr, TypedExpr) {
+    use ScalarType::{Bool, Decimal, Int, Long, Real, String};
+    let numeric = |t| matches!(t, Int | Long | Real | Decimal);
+    let to = |e: TypedExpr, ty: ScalarType| {
+        TypedExpr::new(cast(e.expr, crate::types::arrow_type(ty)), ty)
+    };
+    let read_bool = |e: TypedExpr| {
+        TypedExpr::new(
+            try_cast(e.expr, datafusion::arrow::datatypes::DataType::Boolean),
+            Bool,
+        )
+    };
+    let read_number = |e: TypedExpr, ty: ScalarType| {
+        TypedExpr::new(try_cast(e.expr, crate::types::arrow_type(ty)), ty)
+    };
+    match (l.ty, r.ty) {
+        // `extract(...) == ProcessId`: the text read as a number (null if it is none).
+        (String, t) if numeric(t) => (read_number(l, t), r),
+        (t, String) if numeric(t) => (l, read_number(r, t)),
+        (Bool, t) if numeric(t) => (to(l, t), r),
+        (t, Bool) if numeric(t) => (l, to(r, t)),
+        (Bool, String) => (l, read_bool(r)),
+        (String, Bool) => (read_bool(l), r),
+        _ => (l, r),
+    }
+}
+
 /// `l == r` (or `l != r` when `negated`) with Kusto's null rules.
 pub(crate) fn kusto_equality(l: TypedExpr, r: TypedExpr, negated: bool) -> Result<Expr> {
+    let (l, r) = align_types(l, r);
     let distinct_op = if negated {
         Operator::IsDistinctFrom
     } else {

@@ -187,3 +187,75 @@ async fn take_anyif_takes_a_value_of_a_row_that_passes() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn bools_compare_with_numbers_and_with_bool_text() -> TestResult {
+    let r = results(
+        r#"datatable(b:bool)[true, false, bool(null)]
+         | extend one = b == 1, zero = 0 == b, not_one = b != 1,
+                  text = b == "True", text_false = b == 'false', junk = b == "maybe""#,
+    )
+    .await?;
+    assert_eq!(
+        column(&r, "one"),
+        vec![json!(true), json!(false), json!(false)]
+    );
+    assert_eq!(
+        column(&r, "zero"),
+        vec![json!(false), json!(true), json!(false)]
+    );
+    assert_eq!(
+        column(&r, "not_one"),
+        vec![json!(false), json!(true), json!(true)]
+    );
+    assert_eq!(
+        column(&r, "text"),
+        vec![json!(true), json!(false), json!(false)]
+    );
+    assert_eq!(
+        column(&r, "text_false"),
+        vec![json!(false), json!(true), json!(false)]
+    );
+    // Text that is no bool reads as null: unequal to a bool, null against a null.
+    assert_eq!(
+        column(&r, "junk"),
+        vec![json!(false), json!(false), json!(null)]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn numbers_compare_with_numeric_text_and_substring_clamps_its_length() -> TestResult {
+    let r = results(
+        r#"datatable(s:string, n:long)["12", 12, "x", 3, "", 0]
+         | extend eq = s == n, ne = n != s, sub = substring("abcdef", 2, -1)"#,
+    )
+    .await?;
+    assert_eq!(
+        column(&r, "eq"),
+        vec![json!(true), json!(false), json!(false)]
+    );
+    assert_eq!(
+        column(&r, "ne"),
+        vec![json!(false), json!(true), json!(true)]
+    );
+    assert_eq!(column(&r, "sub"), vec![json!(""); 3]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn arg_max_names_that_collide_get_a_numeric_suffix() -> TestResult {
+    let q = r#"datatable(T:datetime, R:string, D:string)
+        [datetime(2026-01-01 10:05), "a", "d1", datetime(2026-01-01 10:20), "b", "d1"]"#;
+    let r = results(&format!("{q} | summarize arg_max(T, *) by D, bin(T, 1h)")).await?;
+    assert_eq!(
+        column(&r, "T1"),
+        vec![json!("2026-01-01T10:20:00.0000000Z")]
+    );
+    assert_eq!(column(&r, "R"), vec![json!("b")]);
+    let r = results(&format!("{q} | summarize R = arg_max(T, R) by D")).await?;
+    assert_eq!(column(&r, "R1"), vec![json!("b")]);
+    let r = results("print d = abs(datetime(2026-01-01) - datetime(2026-01-02))").await?;
+    assert_eq!(column(&r, "d"), vec![json!("1.00:00:00")]);
+    Ok(())
+}

@@ -180,7 +180,16 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
             let s = tostring(a.arg(0)?).expr;
             let start = binary_expr(as_i64(a.arg(1)?.expr), Operator::Plus, lit_i64(1));
             let e = match a.get(2) {
-                Some(len) => df::substring(s, start, as_i64(len.expr.clone())),
+                // A negative length is an empty result, not an error.
+                Some(len) => {
+                    let len = as_i64(len.expr.clone());
+                    let len = datafusion::logical_expr::when(
+                        binary_expr(len.clone(), Operator::Lt, lit_i64(0)),
+                        lit_i64(0),
+                    )
+                    .otherwise(len)?;
+                    df::substring(s, start, len)
+                }
                 None => df::substr(s, start),
             };
             Ok(string(e))
@@ -217,6 +226,10 @@ pub(crate) fn plan(name: &str, args: &mut Args, cx: &CallCtx) -> Result<Option<T
         }
         "abs" => {
             let x = a.one()?;
+            if x.ty == ScalarType::Timespan {
+                // |Timestamp - pivot|: the timespan's nanoseconds, made absolute.
+                return Ok(Some(from_ns(df::abs(as_i64(x.expr)), ScalarType::Timespan)));
+            }
             Ok(TypedExpr::new(df::abs(x.expr), x.ty))
         }
         "sqrt" => Ok(TypedExpr::new(

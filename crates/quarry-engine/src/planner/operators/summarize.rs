@@ -98,8 +98,13 @@ pub(crate) fn plan(
             let target_value = planner.plan_scalar(&target.value, &ctx)?;
             let target_name = match item.names.first() {
                 Some(n) => n.name.clone(),
-                None => principal_column(&target.value)
-                    .unwrap_or_else(|| format!("{}_", if maximize { "max" } else { "min" })),
+                // A derived name that is taken (by a `bin(Timestamp, 1h)` key, say) gets
+                // Kusto's numeric suffix: `Timestamp1`.
+                None => unique_name(
+                    &principal_column(&target.value)
+                        .unwrap_or_else(|| format!("{}_", if maximize { "max" } else { "min" })),
+                    &|n| taken.iter().any(|t| t == n),
+                ),
             };
             let order = vec![target_value.expr.clone().sort(!maximize, false)];
             let extreme = if maximize {
@@ -128,10 +133,15 @@ pub(crate) fn plan(
                     }
                 } else {
                     let value = planner.plan_scalar(&r.value, &ctx)?;
+                    let is_taken = |n: &str| {
+                        taken.iter().any(|t| t == n) || returned_items.iter().any(|(r, _)| r == n)
+                    };
                     let n = match (r.name.as_ref(), item.names.get(i + 1)) {
                         (Some(n), _) | (None, Some(n)) => n.name.clone(),
-                        _ => principal_column(&r.value)
-                            .unwrap_or_else(|| namer.fresh(&|n| taken.iter().any(|t| t == n))),
+                        _ => match principal_column(&r.value) {
+                            Some(p) => unique_name(&p, &is_taken),
+                            None => namer.fresh(&is_taken),
+                        },
                     };
                     returned_items.push((n, value));
                 }

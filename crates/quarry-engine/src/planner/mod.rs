@@ -104,6 +104,11 @@ pub(crate) fn column_names(plan: &LogicalPlan) -> Vec<String> {
 }
 
 impl<'a> Planner<'a> {
+    /// The catalog's table names (for `union Device*` and `search`).
+    pub(crate) fn catalog_table_names(&self) -> Vec<String> {
+        self.catalog.table_names()
+    }
+
     pub fn new(catalog: &'a dyn Catalog, now_ns: i64) -> Self {
         Planner {
             catalog,
@@ -443,3 +448,5 @@ mod tests_analytics;
 mod tests_engine_gaps;
 #[cfg(test)]
 mod tests_materialized;
+#[cfg(test)]
+mod tests_search;

@@ -85,6 +85,8 @@ fn operator_name(kind: &OperatorKind) -> &'static str {
     }
 }
 
+pub(crate) use r#where::plan as plan_where;
+
 /// Applies one `| operator` to `input`.
 pub(crate) fn plan_operator(
     planner: &mut Planner<'_>,
@@ -127,6 +129,9 @@ pub(crate) fn plan_operator(
         }
         OperatorKind::Union(union) => {
             super::sources::union::plan_union(planner, Some(input), union)
+        }
+        OperatorKind::Search(search) => {
+            super::sources::search::plan_search(planner, Some(input), search)
         }
         OperatorKind::As { params, name } => as_op::plan(planner, input, params, name),
         OperatorKind::GetSchema => getschema::plan(input),

@@ -81,6 +81,48 @@ pub(crate) fn plan(
     let key_names: Vec<String> = taken.clone();
 
     for item in aggs {
+        // `take_any(a, b, c)` / `take_any(*)`: the columns of one row, each named after
+        // its column. (One argument is an ordinary aggregate, below.)
+        if let ExprKind::Call { name, args } = &item.expr.kind
+            && matches!(name.name.as_str(), "take_any" | "any")
+            && (args.len() > 1 || args.iter().any(|a| matches!(a.value.kind, ExprKind::Star)))
+            && !matches!(planner.lookup(&name.name), Some(Binding::Function(_)))
+        {
+            for (i, arg) in args.iter().enumerate() {
+                let mut picked: Vec<(String, TypedExpr)> = Vec::new();
+                if matches!(arg.value.kind, ExprKind::Star) {
+                    for field in input_schema.fields() {
+                        let n = field.name();
+                        if key_names.contains(n) || taken.contains(n) {
+                            continue;
+                        }
+                        let ty = crate::types::kql_type_of(field);
+                        picked.push((n.clone(), TypedExpr::new(column(n), ty)));
+                    }
+                } else {
+                    let value = planner.plan_scalar(&arg.value, &ctx)?;
+                    let is_taken = |n: &str| taken.iter().any(|t| t == n);
+                    let n = match (arg.name.as_ref(), item.names.get(i)) {
+                        (Some(n), _) | (None, Some(n)) => n.name.clone(),
+                        _ => match principal_column(&arg.value) {
+                            Some(p) => unique_name(&p, &is_taken),
+                            None => namer.fresh(&is_taken),
+                        },
+                    };
+                    picked.push((n, value));
+                }
+                for (n, value) in picked {
+                    let alias = fresh_agg_name(&aggregate_exprs);
+                    aggregate_exprs.push(agg::first_value(value.expr, vec![]).alias(&alias));
+                    taken.push(n.clone());
+                    outputs.push(Output::Direct {
+                        name: n,
+                        value: TypedExpr::new(column(&alias), value.ty),
+                    });
+                }
+            }
+            continue;
+        }
         if let ExprKind::Call { name, args } = &item.expr.kind
             && matches!(
                 crate::planner::aggregates::canonical(&name.name),

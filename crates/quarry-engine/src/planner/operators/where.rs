@@ -1,4 +1,4 @@
-//! `where Predicate`
+//! `where Predicate` (also the filter of `search`)
 
 use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
 use kql_syntax::ast::Expr;
@@ -14,7 +14,9 @@ pub(crate) fn plan(
 ) -> Result<LogicalPlan> {
     let schema = input.schema().clone();
     let ctx = ExprCtx::new(&schema, "where");
-    let condition = planner.plan_scalar(predicate, &ctx)?;
+    // `where * has "x"`: the operator on every column.
+    let expanded = crate::planner::sources::search::expand_star(predicate, &schema);
+    let condition = planner.plan_scalar(expanded.as_ref().unwrap_or(predicate), &ctx)?;
     Ok(LogicalPlanBuilder::from(input)
         .filter(condition.expr)?
         .build()?)

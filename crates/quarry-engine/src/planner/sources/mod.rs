@@ -3,6 +3,7 @@
 mod datatable;
 mod print;
 mod range;
+pub(crate) mod search;
 pub(crate) mod union;
 
 use std::sync::Arc;
@@ -34,7 +35,7 @@ pub(crate) fn plan_source(
         } => range::plan(planner, column, from, to, step, span),
         Source::Union(union) => union::plan_union(planner, None, union),
         Source::ExternalData { .. } => Err(QueryError::not_supported("source 'externaldata'")),
-        Source::Search(_) => Err(QueryError::not_supported("source 'search'")),
+        Source::Search(search) => search::plan_search(planner, None, search),
         Source::Find { .. } => Err(QueryError::not_supported("source 'find'")),
         Source::Evaluate { .. } => Err(QueryError::not_supported("source 'evaluate'")),
     }

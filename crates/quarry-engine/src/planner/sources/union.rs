@@ -40,6 +40,48 @@ fn columns_of(schema: &DFSchema) -> Vec<(String, ScalarType)> {
         .collect()
 }
 
+/// `Device*` (and `*`): every catalog table whose name matches, in name order. A
+/// pattern that matches nothing contributes nothing, as in Kusto.
+fn expand_wildcards(
+    planner: &Planner<'_>,
+    tables: &[kql_syntax::ast::Expr],
+) -> Vec<kql_syntax::ast::Expr> {
+    let mut out = Vec::with_capacity(tables.len());
+    for table in tables {
+        match &table.kind {
+            ExprKind::Name(id) if id.name.contains('*') => {
+                let mut names = planner.catalog_table_names();
+                names.sort();
+                for name in names.into_iter().filter(|n| glob_matches(&id.name, n)) {
+                    out.push(kql_syntax::ast::Expr::new(
+                        ExprKind::Name(kql_syntax::ast::Ident::new(name, id.span)),
+                        table.span,
+                    ));
+                }
+            }
+            _ => out.push(table.clone()),
+        }
+    }
+    out
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 pub(crate) fn plan_union(
     planner: &mut Planner<'_>,
     input: Option<LogicalPlan>,
@@ -49,12 +91,7 @@ pub(crate) fn plan_union(
     if let Some(plan) = input {
         inputs.push((String::new(), plan));
     }
-    for (i, table) in union.tables.iter().enumerate() {
-        if let ExprKind::Name(id) = &table.kind
-            && id.name.contains('*')
-        {
-            return Err(QueryError::not_supported("union with wildcard table names"));
-        }
+    for (i, table) in expand_wildcards(planner, &union.tables).iter().enumerate() {
         let label = table
             .as_name()
             .map(str::to_string)

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::test_support::{TestResult, column, results};
+use super::test_support::{TestResult, body, column, results};
 use crate::error::QueryError;
 
 #[tokio::test]
@@ -257,5 +257,34 @@ async fn arg_max_names_that_collide_get_a_numeric_suffix() -> TestResult {
     assert_eq!(column(&r, "R1"), vec![json!("b")]);
     let r = results("print d = abs(datetime(2026-01-01) - datetime(2026-01-02))").await?;
     assert_eq!(column(&r, "d"), vec![json!("1.00:00:00")]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn pivot_makes_a_column_per_value() -> TestResult {
+    let data = r#"datatable(S:string, E:string, n:long)
+        ["AL", "Wind", 1, "AL", "Hail", 2, "AK", "Wind", 5, "AK", "", 1]"#;
+    let r = results(&format!("{data} | evaluate pivot(S)")).await?;
+    assert_eq!(r, json!([{"AK": 2, "AL": 2}]));
+    let r = results(&format!(
+        "{data} | evaluate pivot(E, dcount(n), S) | order by S asc"
+    ))
+    .await?;
+    assert_eq!(
+        r,
+        json!([{"S": "AK", "Hail": 0, "Wind": 1}, {"S": "AL", "Hail": 1, "Wind": 1}])
+    );
+    let r = results(&format!(
+        "{data} | evaluate pivot(E, sum(n), S) | order by S asc"
+    ))
+    .await?;
+    assert_eq!(column(&r, "Wind"), vec![json!(5), json!(1)]);
+    assert_eq!(column(&r, "Hail")[1], json!(2));
+    // No rows: only the grouping columns.
+    let r = body(&format!(
+        "{data} | where n > 9 | evaluate pivot(E, count(), S)"
+    ))
+    .await?;
+    assert_eq!(r["Schema"], json!([{"Name": "S", "Type": "String"}]));
     Ok(())
 }

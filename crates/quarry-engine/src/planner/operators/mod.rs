@@ -18,6 +18,7 @@ pub(crate) mod mv_expand;
 mod parse;
 mod parse_kv;
 mod partition;
+mod pivot;
 mod plugins;
 mod project;
 mod project_away;

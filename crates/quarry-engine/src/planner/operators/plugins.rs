@@ -46,6 +46,7 @@ pub(crate) fn plan(
         }
         "active_users_count" => super::active_users::plan(planner, input, args, span)?,
         "schema_merge" => super::schema_merge::plan(planner, input, args, span)?,
+        "pivot" => super::pivot::plan(planner, input, args, span)?,
         "activity_counts_metrics" => {
             super::activity::activity_counts_metrics(planner, input, args, span)?
         }

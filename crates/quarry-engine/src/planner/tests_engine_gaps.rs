@@ -288,3 +288,14 @@ async fn pivot_makes_a_column_per_value() -> TestResult {
     assert_eq!(r["Schema"], json!([{"Name": "S", "Type": "String"}]));
     Ok(())
 }
+
+#[tokio::test]
+async fn where_can_use_window_functions() -> TestResult {
+    let r =
+        results("range x from 1 to 10 step 1 | order by x desc | where row_number() <= 3").await?;
+    assert_eq!(r, json!([{"x": 10}, {"x": 9}, {"x": 8}]));
+    let r = results("range x from 1 to 5 step 1 | serialize | where prev(x) == 2 or next(x) == 2")
+        .await?;
+    assert_eq!(r, json!([{"x": 1}, {"x": 3}]));
+    Ok(())
+}

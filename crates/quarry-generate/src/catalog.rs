@@ -477,6 +477,65 @@ bins! {
     Sysmon => ("Sysmon64.exe", r"C:\Windows", Vendor { product: "Sysinternals Sysmon", ..SYSINTERNALS }, "15.15", "System activity monitor", 4_563_400),
     Eqnedt32 => ("EQNEDT32.EXE", r"C:\Program Files (x86)\Common Files\Microsoft Shared\EQUATION", OFFICE, "2017.8.14.0", "Microsoft Equation Editor", 534_232),
     Msra => ("msra.exe", S32, WIN, "10.0.19041.5247", "Windows Remote Assistance", 601_088),
+    // Further signed Windows, Office, SDK and server-application binaries that show up in
+    // living-off-the-land and exploitation chains (LOLBAS, incident reports).
+    W32tm => ("w32tm.exe", S32, WIN, "10.0.19041.5247", "Time Service Diagnostic Tool", 108_032),
+    Winget => ("winget.exe", r"C:\Users\{user}\AppData\Local\Microsoft\WindowsApps", MSAPP, "1.9.25200.0", "Windows Package Manager", 24_576),
+    TeamsUpdate => ("Update.exe", r"C:\Users\{user}\AppData\Local\Microsoft\Teams", Vendor { product: "Microsoft Teams", ..MSAPP }, "1.7.0.0", "Microsoft Teams Installer", 1_935_296),
+    Sqlcmd => ("SQLCMD.EXE", r"C:\Program Files\Microsoft SQL Server\Client SDK\ODBC\170\Tools\Binn", Vendor { product: "Microsoft SQL Server", ..MSAPP }, "2019.150.2000.5", "T-SQL execution command line utility", 258_512),
+    Dsacls => ("dsacls.exe", S32, WIN, "10.0.20348.2849", "Active Directory ACL editor", 114_176),
+    AddinUtil => ("AddinUtil.exe", NET4, NETFX, "4.8.9032.0", "AddInUtil.exe", 47_744),
+    WorkflowCompiler => ("Microsoft.Workflow.Compiler.exe", NET4, NETFX, "4.8.9032.0", "Microsoft.Workflow.Compiler.exe", 29_576),
+    Csi => ("csi.exe", r"C:\Program Files\Microsoft Visual Studio\2022\Community\MSBuild\Current\Bin\Roslyn", Vendor { product: "Microsoft .NET Compiler Platform", ..MSAPP }, "4.12.0.0", "csi", 38_832),
+    Msdeploy => ("msdeploy.exe", r"C:\Program Files\IIS\Microsoft Web Deploy V3", Vendor { product: "Microsoft Web Deploy", ..MSAPP }, "10.0.2002.0", "Microsoft Web Deployment Command Line Tool", 268_672),
+    Imewdbld => ("IMEWDBLD.EXE", r"C:\Windows\System32\IME\SHARED", WIN, "10.0.19041.5247", "Microsoft IME Open Extended Dictionary Module", 31_744),
+    ConfigSecurityPolicy => ("ConfigSecurityPolicy.exe", MPPLAT, DEFENDER, "4.18.24090.11", "Microsoft Security Configuration Policy Tool", 423_344),
+    Tftp => ("TFTP.EXE", S32, WIN, "10.0.19041.5247", "Trivial File Transfer Protocol Client", 21_504),
+    Xwizard => ("xwizard.exe", S32, WIN, "10.0.19041.5247", "Extensible Wizards Host Process", 43_008),
+    Stordiag => ("stordiag.exe", S32, WIN, "10.0.19041.5247", "Storage Diagnostic Tool", 112_640),
+    Wlrmdr => ("wlrmdr.exe", S32, WIN, "10.0.19041.5247", "Windows Logon Reminder", 67_584),
+    Psr => ("psr.exe", S32, WIN, "10.0.19041.5247", "Problem Steps Recorder", 873_472),
+    Nircmd => ("nircmd.exe", r"C:\Users\Public", Vendor { company: "NirSoft", product: "NirCmd", signer: Signer::Unsigned }, "2.87", "NirCmd", 122_880),
+    Powercfg => ("powercfg.exe", S32, WIN, "10.0.19041.5247", "Power Settings Command-Line Tool", 95_232),
+    Where => ("where.exe", S32, WIN, "10.0.19041.5247", "Where - Lists location of files", 57_344),
+    Chcp => ("chcp.com", S32, WIN, "10.0.19041.5247", "Change CodePage Utility", 14_848),
+    Cmdl32 => ("cmdl32.exe", S32, WIN, "7.2.19041.5247", "Microsoft Connection Manager Auto-Download", 53_248),
+    AspnetCompiler => ("aspnet_compiler.exe", NET4, NETFX, "4.8.9032.0", "ASP.NET Compilation Tool", 56_448),
+    RemoteExe => ("remote.exe", r"C:\Program Files (x86)\Windows Kits\10\Debuggers\x64", MSAPP, "10.0.26100.1", "Remote Shell", 60_864),
+    Appvlp => ("AppVLP.exe", r"C:\Program Files\Microsoft Office\root\Client", OFFICE, "16.0.18129.20158", "Application Virtualization Client Launcher", 156_464),
+    Driverquery => ("driverquery.exe", S32, WIN, "10.0.19041.5247", "Driver Query", 76_288),
+    Openfiles => ("openfiles.exe", S32, WIN, "10.0.19041.5247", "Lists current open files", 68_608),
+    AutoIt => ("AutoIt3.exe", r"C:\temp", Vendor { company: "AutoIt Team", product: "AutoIt v3", signer: Signer::Google }, "3.3.16.1", "AutoIt v3 Script", 893_608),
+    Iisreset => ("iisreset.exe", S32, WIN, "10.0.20348.2849", "IIS Reset Utility", 20_480),
+    AcroRd32 => ("AcroRd32.exe", r"C:\Program Files (x86)\Adobe\Acrobat Reader DC\Reader", Vendor { company: "Adobe Systems Incorporated", product: "Adobe Acrobat Reader DC", signer: Signer::Google }, "24.3.20112.0", "Adobe Acrobat Reader DC", 3_014_344),
+    Javaw => ("javaw.exe", r"C:\Program Files\Java\jre1.8.0_381\bin", Vendor { company: "Oracle Corporation", product: "Java(TM) Platform SE 8", signer: Signer::Google }, "8.0.3810.9", "Java(TM) Platform SE binary", 229_544),
+    KeePass => ("KeePass.exe", r"C:\Program Files\KeePass Password Safe 2", Vendor { company: "Dominik Reichl", product: "KeePass", signer: Signer::Google }, "2.57.0.0", "KeePass", 3_271_168),
+    Tree => ("tree.com", S32, WIN, "10.0.19041.5247", "Tree Walk Utility", 20_992),
+    Timeout => ("timeout.exe", S32, WIN, "10.0.19041.5247", "timeout - pauses command processing", 30_208),
+    Repadmin => ("repadmin.exe", S32, WIN, "10.0.20348.2849", "Replication Diagnosis Tool", 1_262_080),
+    Dcdiag => ("dcdiag.exe", S32, WIN, "10.0.20348.2849", "Domain Controller Diagnosis", 1_097_728),
+    Node => ("node.exe", r"C:\Program Files\nodejs", Vendor { company: "Node.js", product: "Node.js", signer: Signer::Google }, "20.18.0", "Node.js JavaScript Runtime", 84_672_000),
+    PcApp => ("pc-app.exe", r"C:\Program Files\PaperCut MF\server\bin\win", Vendor { company: "PaperCut Software International Pty Ltd", product: "PaperCut MF", signer: Signer::Google }, "22.0.8.0", "PaperCut Application Server", 612_352),
+    ScreenConnectSvc => ("ScreenConnect.Service.exe", r"C:\Program Files (x86)\ScreenConnect", Vendor { company: "ConnectWise, Inc.", product: "ScreenConnect", signer: Signer::Google }, "23.9.7.8804", "ScreenConnect Service", 95_520),
+    UmWorker => ("UMWorkerProcess.exe", r"C:\Program Files\Microsoft\Exchange Server\V15\Bin", Vendor { product: "Microsoft® Exchange", ..MSAPP }, "15.1.2507.39", "UMWorkerProcess", 34_696),
+    Tomcat => ("tomcat9.exe", r"C:\Program Files\Apache Software Foundation\Tomcat 9.0\bin", Vendor { company: "Apache Software Foundation", product: "Apache Commons Daemon", signer: Signer::Google }, "1.3.4.0", "Commons Daemon Service Runner", 130_048),
+    Rasautou => ("rasautou.exe", S32, WIN, "10.0.19041.5247", "Remote Access Dialer", 29_184),
+    Provlaunch => ("provlaunch.exe", S32, WIN, "10.0.19041.5247", "Provisioning Command Launcher", 60_416),
+    CustomShellHost => ("CustomShellHost.exe", r"C:\Windows\System32", WIN, "10.0.19041.5247", "Custom Shell Host", 27_648),
+    SpoolSample => ("SpoolSample.exe", r"C:\Users\Public", Vendor { product: "SpoolSample", ..NOVENDOR }, "1.0.0.0", "SpoolSample", 24_576),
+    SharpRdp => ("SharpRDP.exe", r"C:\Users\Public", Vendor { product: "SharpRDP", ..NOVENDOR }, "1.0.0.0", "SharpRDP", 317_440),
+    SharpWmi => ("SharpWMI.exe", r"C:\Users\Public", Vendor { product: "SharpWMI", ..NOVENDOR }, "1.0.0.0", "SharpWMI", 46_080),
+    Inveigh => ("Inveigh.exe", r"C:\Users\Public", Vendor { product: "Inveigh", ..NOVENDOR }, "2.0.11.0", "Inveigh", 258_048),
+    Jscript9 => ("jscript9.dll", S32, WIN, "11.0.19041.5247", "Microsoft (R) JScript", 5_300_224),
+    Scrrun => ("scrrun.dll", S32, WIN, "5.812.10240.16384", "Microsoft ® Script Runtime", 209_408),
+    Wshom => ("wshom.ocx", S32, WIN, "5.812.10240.16384", "Windows Script Host Runtime Library", 110_080),
+    Vssapi => ("vssapi.dll", S32, WIN, "10.0.19041.5247", "Microsoft® Volume Shadow Copy Requestor/Writer Services API DLL", 1_533_440),
+    Clrjit => ("clrjit.dll", NET4, NETFX, "4.8.9032.0", ".NET Runtime Just-In-Time Compiler", 1_651_344),
+    Mstscax => ("mstscax.dll", S32, WIN, "10.0.19041.5247", "Remote Desktop Services ActiveX Client", 4_296_704),
+    Dsparse => ("dsparse.dll", S32, WIN, "10.0.19041.5247", "Active Directory Domain Services API", 63_488),
+    Wbemdisp => ("wbemdisp.dll", r"C:\Windows\System32\wbem", WIN, "10.0.19041.5247", "WMI Scripting", 309_760),
+    MpClientFake => ("MpClient.dll", r"C:\Users\Public", NOVENDOR, "", "", 344_064),
+    Winhttpcom => ("winhttpcom.dll", S32, WIN, "10.0.19041.5247", "Windows HTTP Services COM", 88_064),
     // Linux and macOS user-space tools (paths as Ubuntu 22.04 and macOS 14 install them).
     Dash => ("dash", "/usr/bin", POSIX, "", "", 125_688),
     Uname => ("uname", "/usr/bin", POSIX, "", "", 35_280),
@@ -649,6 +708,28 @@ impl Bin {
 
     pub fn name(self) -> &'static str {
         self.def().name
+    }
+
+    /// The `OriginalFilename` of the binary's version resource. Usually the file name, but
+    /// some tools were built under another name (PsExec as `psexec.c`, ProcDump as
+    /// `procdump`, PowerShell 7 and the .NET host as their managed DLLs): that name is what
+    /// survives when an intruder renames the copy.
+    pub fn original_name(self) -> &'static str {
+        match self {
+            Bin::PsExec => "psexec.c",
+            Bin::Procdump => "procdump",
+            Bin::Pwsh => "pwsh.dll",
+            Bin::Dotnet => "dotnet.dll",
+            Bin::Plink => "Plink",
+            Bin::Cmd => "Cmd.Exe",
+            Bin::Powershell => "PowerShell.EXE",
+            Bin::Rundll32 => "RUNDLL32.EXE",
+            Bin::Regsvr32 => "REGSVR32.EXE",
+            Bin::Mshta => "MSHTA.EXE",
+            Bin::Certutil => "CertUtil.exe",
+            Bin::Vssadmin => "VSSADMIN.EXE",
+            _ => self.def().name,
+        }
     }
 
     pub fn is_posix(self) -> bool {

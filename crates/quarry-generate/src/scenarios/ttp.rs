@@ -19,7 +19,7 @@
 //! `file PATH`, `del PATH`, `rename OLD | NEW`, `reg KEY | NAME | DATA`, `regkey KEY`,
 //! `regdel KEY | NAME`, `net DEST PORT` (DEST: c2, drop, dc, fs or an IP), `listen PORT`,
 //! `img DLL`, `ev ACTION | JSON`, `lsass ACCESS`, `ps CMDLET;CMDLET`.
-//! Templates: `{user}` `{dom}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
+//! Templates: `{user}` `{dom}` `{dn}` `{nb}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
 //! `{lsass}` `{ip}`.
 
 use super::ttp_names::{event_action, static_category, static_severity, title_technique};
@@ -122,6 +122,11 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_linux.txt"),
     include_str!("ttp_linux2.txt"),
     include_str!("ttp_mac.txt"),
+    include_str!("ttp_signed.txt"),
+    include_str!("ttp_recon.txt"),
+    include_str!("ttp_frameworks.txt"),
+    include_str!("ttp_exploit.txt"),
+    include_str!("ttp_masq.txt"),
 ];
 
 /// The parsed library (parsed once per process).
@@ -327,6 +332,8 @@ pub(super) fn vars(dx: &Dx, user: &str, sid: &str) -> Vars {
             ("{user}", user.to_string()),
             ("{sid}", sid.to_string()),
             ("{dom}", dx.fleet.tenant.ad_domain.clone()),
+            ("{dn}", domain_dn(&dx.fleet.tenant.ad_domain)),
+            ("{nb}", netbios(&dx.fleet.tenant.ad_domain)),
             ("{dc}", name(dx.fleet.dcs.first())),
             ("{fs}", fs),
             ("{host}", dx.dev.short.clone()),
@@ -338,6 +345,21 @@ pub(super) fn vars(dx: &Dx, user: &str, sid: &str) -> Vars {
             ("{ip}", dx.dev.ip_text.clone()),
         ],
     }
+}
+
+/// The distinguished name of a DNS domain (`contoso.local` → `DC=contoso,DC=local`), as
+/// LDAP paths in dsacls, ldifde and DSInternals command lines spell it.
+fn domain_dn(dom: &str) -> String {
+    dom.split('.')
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("DC={p}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The NetBIOS domain name: the first DNS label, upper-cased (`CONTOSO\user`).
+fn netbios(dom: &str) -> String {
+    dom.split('.').next().unwrap_or(dom).to_uppercase()
 }
 
 /// Whether a binary is not part of the OS image (an intruder brings it).
@@ -744,6 +766,13 @@ mod tests {
             assert!(t.technique.starts_with('T'), "{}", t.technique);
             assert!(!t.steps.is_empty());
         }
+    }
+
+    #[test]
+    fn domain_names_derive_from_the_dns_name() {
+        assert_eq!(domain_dn("contoso.local"), "DC=contoso,DC=local");
+        assert_eq!(domain_dn("corp.fabrikam.com"), "DC=corp,DC=fabrikam,DC=com");
+        assert_eq!(netbios("contoso.local"), "CONTOSO");
     }
 
     #[test]

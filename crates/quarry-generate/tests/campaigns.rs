@@ -176,3 +176,60 @@ fn uac_bypass_writes_its_handler_before_the_elevated_child_runs() {
         );
     }
 }
+
+#[test]
+fn task_creation_and_licence_acceptance_leave_their_registry_rows() {
+    let data = collect(&small());
+    let dev = data.col("DeviceProcessEvents", "DeviceId");
+    let procs = with(
+        &data,
+        "DeviceProcessEvents",
+        "ProcessCommandLine",
+        r#"/tn "\Microsoft\Windows\Maintenance\SysCheck""#,
+    );
+    assert!(!procs.is_empty(), "no task creation");
+    let (rdev, rname, raction) = (
+        data.col("DeviceRegistryEvents", "DeviceId"),
+        data.col("DeviceRegistryEvents", "InitiatingProcessFileName"),
+        data.col("DeviceRegistryEvents", "ActionType"),
+    );
+    let tree = with(
+        &data,
+        "DeviceRegistryEvents",
+        "RegistryKey",
+        r"\Schedule\TaskCache\Tree\Microsoft\Windows\Maintenance\SysCheck",
+    );
+    for p in &procs {
+        assert!(
+            tree.iter().any(|r| r[rdev].str() == p[dev].str()
+                && r[rname].str() == "svchost.exe"
+                && r[raction].str() == "RegistryKeyCreated"),
+            "the Task Scheduler service did not record the new task's key"
+        );
+    }
+    // A renamed PsExec still writes its licence value, and keeps its original name.
+    let psexec = with(
+        &data,
+        "DeviceProcessEvents",
+        "ProcessCommandLine",
+        r"svchelper.exe \\",
+    );
+    assert!(!psexec.is_empty(), "no renamed PsExec");
+    let orig = data.col("DeviceProcessEvents", "ProcessVersionInfoOriginalFileName");
+    assert!(psexec.iter().all(|p| p[orig].str() == "psexec.c"));
+    let eula = with(
+        &data,
+        "DeviceRegistryEvents",
+        "RegistryKey",
+        r"\Software\Sysinternals\PsExec",
+    );
+    let vname = data.col("DeviceRegistryEvents", "RegistryValueName");
+    for p in &psexec {
+        assert!(
+            eula.iter().any(|r| r[rdev].str() == p[dev].str()
+                && r[rname].str() == "svchelper.exe"
+                && r[vname].str() == "EulaAccepted"),
+            "no EulaAccepted value from the renamed PsExec"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod lateral;
 mod persist;
 mod phish;
 mod ttp;
+mod ttp_implied;
 mod ttp_names;
 mod ttp_posix;
 

@@ -22,6 +22,7 @@
 //! Templates: `{user}` `{dom}` `{dn}` `{nb}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
 //! `{lsass}` `{ip}`.
 
+use super::ttp_implied::implied;
 use super::ttp_names::{event_action, static_category, static_severity, title_technique};
 use super::ttp_posix::run_posix;
 use super::{C2, DROP, Run, acx, ensure_session};
@@ -675,6 +676,12 @@ pub fn run_one(dx: &mut Dx, ttp: &Ttp, t: i64) -> R<Option<usize>> {
         let cmd = v.expand(&step.cmd);
         let p = dx.spawn(par, step.bin, &cmd, tt, o)?;
         let t0 = dx.st.procs[p].create;
+        // A procedure that spells out its registry writes keeps them as written.
+        let spelled = step
+            .fx
+            .iter()
+            .any(|f| matches!(f, Fx::Reg(..) | Fx::RegKey(_)));
+        implied(dx, p, t0, step.bin, &cmd, &sid, spelled)?;
         for (k, fx) in step.fx.iter().enumerate() {
             effect(dx, p, t0 + (k as i64 + 1) * SEC, fx, &v)?;
         }

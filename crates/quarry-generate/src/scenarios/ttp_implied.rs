@@ -1,0 +1,190 @@
+//! What Windows itself records because a procedure's command ran, without the procedure
+//! spelling it out: a Sysinternals tool accepting its licence writes `EulaAccepted` under
+//! the user's `Software\Sysinternals` key; `schtasks /create` makes the Task Scheduler
+//! service write the task file and its `TaskCache\Tree` key; `sc create` and
+//! `sc config … binpath=` make services.exe write the service's `ImagePath`. Real sensors
+//! see these rows next to the command, so the library's procedures get them for free.
+
+use super::ttp::R;
+use crate::catalog::Bin;
+use crate::ctx::{Acct, Dx, Role, SEC};
+use crate::files::{FileOp, RegOp, file, registry};
+
+/// The key a Sysinternals tool stores its licence acceptance under.
+fn sysinternals_key(bin: Bin) -> Option<&'static str> {
+    Some(match bin {
+        Bin::PsExec => "PsExec",
+        Bin::Procdump => "ProcDump",
+        Bin::Sdelete => "SDelete",
+        Bin::PsLoggedon => "PsLoggedon",
+        Bin::Accesschk => "AccessChk",
+        _ => return None,
+    })
+}
+
+/// The argument after `flag` (case-insensitive), without surrounding quotes. `flag` must
+/// stand alone: `/tn` matches `/tn "x"` or `/TN x`, not `/tnx`.
+pub(super) fn arg_after<'c>(cmd: &'c str, flag: &str) -> Option<&'c str> {
+    let lower = cmd.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(flag) {
+        let at = from + i;
+        let end = at + flag.len();
+        let starts = at == 0 || lower.as_bytes()[at - 1] == b' ';
+        let rest = &cmd[end..];
+        if starts && rest.starts_with(' ') {
+            let rest = rest.trim_start();
+            let value = match rest.strip_prefix('"') {
+                Some(q) => q.split('"').next(),
+                None => rest.split(' ').next(),
+            };
+            return value.filter(|v| !v.is_empty());
+        }
+        from = end;
+    }
+    None
+}
+
+/// The service name and binary of `sc create NAME binPath= X` / `sc config NAME binpath= X`.
+pub(super) fn sc_service(cmd: &str) -> Option<(&str, &str)> {
+    let lower = cmd.to_ascii_lowercase();
+    let verb = ["create ", "config "]
+        .iter()
+        .find_map(|v| lower.find(v).map(|i| i + v.len()))?;
+    let name = cmd[verb..].split_whitespace().next()?.trim_matches('"');
+    let b = lower.find("binpath=")? + "binpath=".len();
+    let rest = cmd[b..].trim_start();
+    let path = match rest.strip_prefix('"') {
+        Some(q) => q.split('"').next()?,
+        None => rest.split(' ').next()?,
+    };
+    (!name.is_empty() && !path.is_empty()).then_some((name, path))
+}
+
+fn set(dx: &mut Dx, p: usize, t: i64, key: &str, name: &str, kind: &'static str, data: &str) -> R {
+    let op = RegOp {
+        action: "RegistryValueSet",
+        key,
+        value_type: kind,
+        name,
+        data,
+        previous_data: None,
+    };
+    registry(dx, p, t, &op)
+}
+
+fn key_created(dx: &mut Dx, p: usize, t: i64, key: &str) -> R {
+    let op = RegOp {
+        action: "RegistryKeyCreated",
+        key,
+        value_type: "",
+        name: "",
+        data: "",
+        previous_data: None,
+    };
+    registry(dx, p, t, &op)
+}
+
+/// Records the implied events of process `p` (binary `bin`, command line `cmd`), started
+/// at `t` by the user with SID `sid`. `spelled`: the procedure lists its own registry
+/// writes for this step, so the task and service keys are not written a second time.
+pub(super) fn implied(
+    dx: &mut Dx,
+    p: usize,
+    t: i64,
+    bin: Bin,
+    cmd: &str,
+    sid: &str,
+    spelled: bool,
+) -> R {
+    let lower = cmd.to_ascii_lowercase();
+    if let Some(tool) = sysinternals_key(bin)
+        && lower.contains("accepteula")
+    {
+        let hive = if dx.st.procs[p].acct == Acct::System || sid.is_empty() {
+            "S-1-5-18"
+        } else {
+            sid
+        };
+        let key = format!(r"HKEY_CURRENT_USER\{hive}\Software\Sysinternals\{tool}");
+        set(dx, p, t + SEC / 4, &key, "EulaAccepted", "Dword", "1")?;
+    }
+    if spelled {
+        return Ok(());
+    }
+    if bin == Bin::Schtasks && lower.contains("/create") {
+        let (Some(name), Some(svc)) = (arg_after(cmd, "/tn"), dx.find(Role::SvcSchedule)) else {
+            return Ok(());
+        };
+        let name = name.trim_start_matches('\\');
+        let tree = format!(
+            r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Schedule\TaskCache\Tree\{name}"
+        );
+        let id = format!("{{{}}}", crate::fleet::guid(dx.rng));
+        key_created(dx, svc, t + SEC, &tree)?;
+        set(dx, svc, t + SEC, &tree, "Id", "String", &id)?;
+        set(dx, svc, t + SEC, &tree, "Index", "Dword", "3")?;
+        let path = format!(r"C:\Windows\System32\Tasks\{name}");
+        let op = FileOp {
+            action: "FileCreated",
+            path: &path,
+            size: dx.rng.range(2_000, 5_000),
+            ..Default::default()
+        };
+        file(dx, svc, t + SEC, &op)?;
+    }
+    if bin == Bin::Sc {
+        let Some((name, image)) = sc_service(cmd) else {
+            return Ok(());
+        };
+        let Some(scm) = dx.find(Role::Services) else {
+            return Ok(());
+        };
+        let key = format!(r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\{name}");
+        if lower.contains("create ") {
+            key_created(dx, scm, t + SEC / 2, &key)?;
+            set(dx, scm, t + SEC / 2, &key, "Type", "Dword", "16")?;
+            set(dx, scm, t + SEC / 2, &key, "Start", "Dword", "3")?;
+            set(
+                dx,
+                scm,
+                t + SEC / 2,
+                &key,
+                "ObjectName",
+                "String",
+                "LocalSystem",
+            )?;
+        }
+        set(
+            dx,
+            scm,
+            t + SEC / 2,
+            &key,
+            "ImagePath",
+            "ExpandString",
+            image,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_names_and_service_paths_are_read_from_command_lines() {
+        let c = r#"schtasks /create /sc minute /mo 30 /tn "Skype Updater" /tr "x.exe" /f"#;
+        assert_eq!(arg_after(c, "/tn"), Some("Skype Updater"));
+        assert_eq!(
+            arg_after("schtasks /Create /TN Upd /TR a", "/tn"),
+            Some("Upd")
+        );
+        assert_eq!(arg_after("schtasks /tnx a", "/tn"), None);
+        let s = r#"sc create WinUpd binPath= "C:\ProgramData\u.exe -k" start= auto"#;
+        assert_eq!(sc_service(s), Some(("WinUpd", r"C:\ProgramData\u.exe -k")));
+        let s = r"sc.exe config Spooler binpath= C:\Users\Public\s.exe";
+        assert_eq!(sc_service(s), Some(("Spooler", r"C:\Users\Public\s.exe")));
+        assert_eq!(sc_service("sc query state= all"), None);
+    }
+}

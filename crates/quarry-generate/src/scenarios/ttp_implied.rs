@@ -51,6 +51,10 @@ pub(super) fn sc_service(cmd: &str) -> Option<(&str, &str)> {
     let verb = ["create ", "config "]
         .iter()
         .find_map(|v| lower.find(v).map(|i| i + v.len()))?;
+    // `sc \\server create …` changes another host's service database, not this one's.
+    if cmd[..verb].contains(r"\\") {
+        return None;
+    }
     let name = cmd[verb..].split_whitespace().next()?.trim_matches('"');
     let b = lower.find("binpath=")? + "binpath=".len();
     let rest = cmd[b..].trim_start();
@@ -112,7 +116,8 @@ pub(super) fn implied(
     if spelled {
         return Ok(());
     }
-    if bin == Bin::Schtasks && lower.contains("/create") {
+    // `schtasks /create /s server …` registers the task on another host.
+    if bin == Bin::Schtasks && lower.contains("/create") && arg_after(cmd, "/s").is_none() {
         let (Some(name), Some(svc)) = (arg_after(cmd, "/tn"), dx.find(Role::SvcSchedule)) else {
             return Ok(());
         };
@@ -186,5 +191,12 @@ mod tests {
         let s = r"sc.exe config Spooler binpath= C:\Users\Public\s.exe";
         assert_eq!(sc_service(s), Some(("Spooler", r"C:\Users\Public\s.exe")));
         assert_eq!(sc_service("sc query state= all"), None);
+        let remote = r#"sc \\fs01 create upd binPath= "C:\Windows\Temp\upd.exe""#;
+        assert_eq!(sc_service(remote), None);
+        assert_eq!(
+            arg_after("schtasks /create /s fs01 /tn x", "/s"),
+            Some("fs01")
+        );
+        assert_eq!(arg_after("schtasks /create /sc daily /tn x", "/s"), None);
     }
 }

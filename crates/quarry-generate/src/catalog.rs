@@ -510,6 +510,8 @@ bins! {
     AcroRd32 => ("AcroRd32.exe", r"C:\Program Files (x86)\Adobe\Acrobat Reader DC\Reader", Vendor { company: "Adobe Systems Incorporated", product: "Adobe Acrobat Reader DC", signer: Signer::Google }, "24.3.20112.0", "Adobe Acrobat Reader DC", 3_014_344),
     Javaw => ("javaw.exe", r"C:\Program Files\Java\jre1.8.0_381\bin", Vendor { company: "Oracle Corporation", product: "Java(TM) Platform SE 8", signer: Signer::Google }, "8.0.3810.9", "Java(TM) Platform SE binary", 229_544),
     KeePass => ("KeePass.exe", r"C:\Program Files\KeePass Password Safe 2", Vendor { company: "Dominik Reichl", product: "KeePass", signer: Signer::Google }, "2.57.0.0", "KeePass", 3_271_168),
+    Setx => ("setx.exe", S32, WIN, "10.0.19041.5247", "Setx - Sets environment variables", 47_104),
+    Reagentc => ("ReAgentc.exe", S32, WIN, "10.0.19041.5247", "Microsoft® Windows Recovery Agent", 73_216),
     Tree => ("tree.com", S32, WIN, "10.0.19041.5247", "Tree Walk Utility", 20_992),
     Timeout => ("timeout.exe", S32, WIN, "10.0.19041.5247", "timeout - pauses command processing", 30_208),
     Repadmin => ("repadmin.exe", S32, WIN, "10.0.20348.2849", "Replication Diagnosis Tool", 1_262_080),

@@ -128,6 +128,9 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_frameworks.txt"),
     include_str!("ttp_exploit.txt"),
     include_str!("ttp_masq.txt"),
+    include_str!("ttp_regmore.txt"),
+    include_str!("ttp_c2net.txt"),
+    include_str!("ttp_handson.txt"),
 ];
 
 /// The parsed library (parsed once per process).

@@ -233,3 +233,50 @@ fn task_creation_and_licence_acceptance_leave_their_registry_rows() {
         );
     }
 }
+
+#[test]
+fn side_loaded_dlls_are_planted_before_they_load() {
+    let data = collect(&small());
+    let loads = with(
+        &data,
+        "DeviceImageLoadEvents",
+        "FolderPath",
+        r"C:\Windows\mpsvc.dll",
+    );
+    assert!(!loads.is_empty(), "no side-loaded mpsvc.dll");
+    let (lt, ldev, lproc, lsha) = (
+        data.col("DeviceImageLoadEvents", "Timestamp"),
+        data.col("DeviceImageLoadEvents", "DeviceId"),
+        data.col("DeviceImageLoadEvents", "InitiatingProcessFolderPath"),
+        data.col("DeviceImageLoadEvents", "SHA256"),
+    );
+    let genuine = with(&data, "DeviceImageLoadEvents", "FileName", "mpsvc.dll");
+    let files = with(
+        &data,
+        "DeviceFileEvents",
+        "FolderPath",
+        r"C:\Windows\mpsvc.dll",
+    );
+    let (ft, fdev) = (
+        data.col("DeviceFileEvents", "Timestamp"),
+        data.col("DeviceFileEvents", "DeviceId"),
+    );
+    for l in &loads {
+        assert_eq!(l[lproc].str(), r"C:\Windows\MsMpEng.exe");
+        assert!(
+            files
+                .iter()
+                .any(|f| f[fdev].str() == l[ldev].str() && f[ft].long() < l[lt].long()),
+            "the planted DLL was not written before it loaded"
+        );
+        // The planted copy is not the genuine binary.
+        assert!(
+            genuine
+                .iter()
+                .filter(|g| !g[lproc]
+                    .str()
+                    .eq_ignore_ascii_case(r"C:\Windows\MsMpEng.exe"))
+                .all(|g| g[lsha].str() != l[lsha].str())
+        );
+    }
+}

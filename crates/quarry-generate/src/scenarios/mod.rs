@@ -11,6 +11,7 @@ mod ttp;
 mod ttp_implied;
 mod ttp_names;
 mod ttp_posix;
+mod ttp_vars;
 
 use crate::GenerateConfig;
 use crate::GenerateError;

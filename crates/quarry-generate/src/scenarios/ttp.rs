@@ -136,6 +136,7 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_c2net.txt"),
     include_str!("ttp_handson.txt"),
     include_str!("ttp_sideload.txt"),
+    include_str!("ttp_office.txt"),
 ];
 
 /// The parsed library (parsed once per process).

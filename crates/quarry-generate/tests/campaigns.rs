@@ -280,3 +280,31 @@ fn side_loaded_dlls_are_planted_before_they_load() {
         );
     }
 }
+
+#[test]
+fn offensive_tools_are_detected_by_the_antivirus() {
+    let data = collect(&small());
+    let (fname, dev) = (
+        data.col("DeviceProcessEvents", "FileName"),
+        data.col("DeviceProcessEvents", "DeviceId"),
+    );
+    let runs: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[fname].str() == "mimikatz.exe")
+        .collect();
+    assert!(!runs.is_empty(), "mimikatz never ran");
+    let det = with(&data, "DeviceEvents", "AdditionalFields", "Mimikatz!pz");
+    let (efile, edev, eact, einit) = (
+        data.col("DeviceEvents", "FileName"),
+        data.col("DeviceEvents", "DeviceId"),
+        data.col("DeviceEvents", "ActionType"),
+        data.col("DeviceEvents", "InitiatingProcessFileName"),
+    );
+    for r in &runs {
+        assert!(det.iter().any(|e| e[edev].str() == r[dev].str()
+            && e[efile].str() == "mimikatz.exe"
+            && e[eact].str() == "AntivirusDetection"
+            && e[einit].str() == "MsMpEng.exe"));
+    }
+}

@@ -2,12 +2,14 @@
 //! spelling it out: a Sysinternals tool accepting its licence writes `EulaAccepted` under
 //! the user's `Software\Sysinternals` key; `schtasks /create` makes the Task Scheduler
 //! service write the task file and its `TaskCache\Tree` key; `sc create` and
-//! `sc config … binpath=` make services.exe write the service's `ImagePath`. Real sensors
+//! `sc config … binpath=` make services.exe write the service's `ImagePath`; a well-known
+//! offensive tool gets an antivirus detection. Real sensors
 //! see these rows next to the command, so the library's procedures get them for free.
 
 use super::ttp::R;
 use crate::catalog::Bin;
 use crate::ctx::{Acct, Dx, Role, SEC};
+use crate::devevents::{Ev, event};
 use crate::files::{FileOp, RegOp, file, registry};
 
 /// The key a Sysinternals tool stores its licence acceptance under.
@@ -18,6 +20,32 @@ fn sysinternals_key(bin: Bin) -> Option<&'static str> {
         Bin::Sdelete => "SDelete",
         Bin::PsLoggedon => "PsLoggedon",
         Bin::Accesschk => "AccessChk",
+        _ => return None,
+    })
+}
+
+/// The name Microsoft Defender Antivirus gives a well-known offensive tool's file. The
+/// sensor reports the detection when the tool runs; intruders who bring these tools
+/// have usually weakened the antivirus first, so the process has already run.
+fn detection(bin: Bin) -> Option<&'static str> {
+    Some(match bin {
+        Bin::Mimikatz => "HackTool:Win64/Mimikatz!pz",
+        Bin::Rubeus => "HackTool:MSIL/Rubeus",
+        Bin::SharpHound => "HackTool:MSIL/SharpHound",
+        Bin::SafetyKatz => "HackTool:MSIL/SafetyKatz",
+        Bin::LaZagne => "HackTool:Win32/LaZagne",
+        Bin::NanoDump => "HackTool:Win64/NanoDump",
+        Bin::WinPeas => "HackTool:MSIL/WinPEAS",
+        Bin::Seatbelt => "HackTool:MSIL/Seatbelt",
+        Bin::Certify => "HackTool:MSIL/Certify",
+        Bin::KrbRelayUp => "HackTool:MSIL/KrbRelayUp",
+        Bin::PetitPotam => "HackTool:Win64/PetitPotam",
+        Bin::SpoolSample => "HackTool:MSIL/SpoolSample",
+        Bin::Inveigh => "HackTool:MSIL/Inveigh",
+        Bin::NoPac => "HackTool:MSIL/NoPac",
+        Bin::SharpDpapi | Bin::SharpChrome => "HackTool:MSIL/SharpDPAPI",
+        Bin::DControl => "HackTool:Win32/DefenderControl",
+        Bin::XmrigWin => "PUA:Win32/CoinMiner",
         _ => return None,
     })
 }
@@ -101,6 +129,25 @@ pub(super) fn implied(
     sid: &str,
     spelled: bool,
 ) -> R {
+    if let (Some(threat), Some(def)) = (detection(bin), dx.find(Role::Defender)) {
+        let path = dx.st.procs[p].path.clone();
+        let category = if threat.starts_with("PUA") {
+            "PotentiallyUnwantedApplication"
+        } else {
+            "Tool"
+        };
+        let add = format!(
+            r#"{{"ThreatName":"{threat}","WasExecutingWhileDetected":true,"WasRemediated":false,"Category":"{category}","ReportSource":"Realtime"}}"#
+        );
+        let ev = Ev {
+            action: "AntivirusDetection",
+            file: Some(&path),
+            file_bin: Some(bin),
+            additional: Some(&add),
+            ..Default::default()
+        };
+        event(dx, def, t + 2 * SEC, &ev)?;
+    }
     let lower = cmd.to_ascii_lowercase();
     if let Some(tool) = sysinternals_key(bin)
         && lower.contains("accepteula")

@@ -137,6 +137,7 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_handson.txt"),
     include_str!("ttp_sideload.txt"),
     include_str!("ttp_office.txt"),
+    include_str!("ttp_ops.txt"),
 ];
 
 /// The parsed library (parsed once per process).
@@ -273,6 +274,10 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
                     }
                     "net" => {
                         let (dest, port) = word(rest);
+                        // Destinations are names (c2, drop, dc, fs) or literal host@ip.
+                        if dest.contains('{') {
+                            return Err(err("no templates in a net destination"));
+                        }
                         Fx::Net(dest.to_string(), port.parse().map_err(|_| err("port"))?)
                     }
                     "listen" => Fx::Listen(rest.parse().map_err(|_| err("port"))?),
@@ -769,6 +774,9 @@ mod tests {
         assert!(parse("step shell cmd.exe x").is_err());
         assert!(parse("ttp T1 any - X y\nstep @1 cmd.exe x").is_err());
         assert!(parse("ttp T1 any - X y\nstep shell nosuch.exe x").is_err());
+        assert!(
+            parse("ttp T1 any - X y\nstep shell cmd.exe x\nfx net a.{drop}@{dropip} 443").is_err()
+        );
         let ok = parse("ttp T1 any High Execution Title words\nstep shell cmd.exe cmd /c x\nfx reg HKLM\\A | n | d").unwrap();
         assert_eq!(ok[0].alert.as_ref().unwrap().0, "Title words");
         assert_eq!(

@@ -20,6 +20,7 @@ fn sysinternals_key(bin: Bin) -> Option<&'static str> {
         Bin::Sdelete => "SDelete",
         Bin::PsLoggedon => "PsLoggedon",
         Bin::Accesschk => "AccessChk",
+        Bin::PsSuspend => "PsSuspend",
         _ => return None,
     })
 }

@@ -22,6 +22,7 @@ mod ctx;
 mod day;
 mod devevents;
 mod devevents_more;
+mod discovered;
 mod email;
 mod email_threats;
 mod files;
@@ -186,6 +187,7 @@ pub fn generate(cfg: &GenerateConfig, sink: &mut dyn Sink) -> Result<Summary, Ge
     let tvm_time = end - rng.range(DAY / 4, DAY / 2);
     inventory::tvm(&mut out, &fleet, &mut rng, tvm_time)?;
     tvm_more::tvm_more(&mut out, &fleet, cfg.seed, tvm_time)?;
+    discovered::discovered(&mut out, &fleet, start, end)?;
     out.finish()?;
     let tables: Vec<(&'static str, u64)> = out::T::ALL
         .iter()

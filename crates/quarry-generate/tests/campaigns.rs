@@ -308,3 +308,39 @@ fn offensive_tools_are_detected_by_the_antivirus() {
             && e[einit].str() == "MsMpEng.exe"));
     }
 }
+
+#[test]
+fn kerberoasting_reaches_the_domain_controller_as_an_spn_query() {
+    let data = collect(&small());
+    let (cmd, dname) = (
+        data.col("DeviceProcessEvents", "ProcessCommandLine"),
+        data.col("DeviceProcessEvents", "DeviceName"),
+    );
+    let roasts: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[cmd].str().to_ascii_lowercase().contains("kerberoast"))
+        .collect();
+    assert!(!roasts.is_empty(), "no kerberoasting");
+    let (q, qdev) = (
+        data.col("IdentityQueryEvents", "Query"),
+        data.col("IdentityQueryEvents", "DeviceName"),
+    );
+    let spn: Vec<_> = data
+        .rows("IdentityQueryEvents")
+        .iter()
+        .filter(|r| r[q].str().contains("servicePrincipalName=*"))
+        .collect();
+    for r in &roasts {
+        let host = r[dname]
+            .str()
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        assert!(
+            spn.iter().any(|s| s[qdev].str() == host),
+            "no SPN query from {host}"
+        );
+    }
+}

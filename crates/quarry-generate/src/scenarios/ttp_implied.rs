@@ -3,7 +3,8 @@
 //! the user's `Software\Sysinternals` key; `schtasks /create` makes the Task Scheduler
 //! service write the task file and its `TaskCache\Tree` key; `sc create` and
 //! `sc config … binpath=` make services.exe write the service's `ImagePath`; a well-known
-//! offensive tool gets an antivirus detection. Real sensors
+//! offensive tool gets an antivirus detection; domain discovery reaches the domain
+//! controller as an LDAP or SAMR query its identity sensor records. Real sensors
 //! see these rows next to the command, so the library's procedures get them for free.
 
 use super::ttp::R;
@@ -48,6 +49,68 @@ fn detection(bin: Bin) -> Option<&'static str> {
         Bin::DControl => "HackTool:Win32/DefenderControl",
         Bin::XmrigWin => "PUA:Win32/CoinMiner",
         _ => return None,
+    })
+}
+
+/// The directory query a domain controller's sensor sees for a discovery command:
+/// (action, query type, target, query, protocol). `net group X /domain` and
+/// `net user X /domain` go over SAMR; AD tooling and cmdlets over LDAP.
+fn directory_query(
+    cmd: &str,
+) -> Option<(
+    &'static str,
+    &'static str,
+    String,
+    &'static str,
+    &'static str,
+)> {
+    let lower = cmd.to_ascii_lowercase();
+    let quoted = |s: &str| s.split('"').nth(1).map(str::to_string);
+    if lower.contains("/domain") && lower.contains("net group") {
+        let group = quoted(cmd).unwrap_or_else(|| "Domain Users".to_string());
+        return Some(("SAMR query", "QueryGroup", group, "QueryGroup", "Samr"));
+    }
+    if lower.contains("/domain") && lower.contains("net user") {
+        return Some((
+            "SAMR query",
+            "QueryUser",
+            "Users".to_string(),
+            "QueryUser",
+            "Samr",
+        ));
+    }
+    let spn = "(&(samAccountType=805306368)(servicePrincipalName=*))";
+    if lower.contains("kerberoast") || lower.contains("getuserspns") || lower.contains("setspn -q")
+    {
+        return Some(("LDAP query", "AllObjects", "Users".to_string(), spn, "Ldap"));
+    }
+    if lower.contains("domain_trusts") || lower.contains("get-adtrust") {
+        let q = "(objectClass=trustedDomain)";
+        return Some(("LDAP query", "AllObjects", "Trusts".to_string(), q, "Ldap"));
+    }
+    const LDAP_TOOLS: &[&str] = &[
+        "sharphound",
+        "adfind",
+        "get-aduser",
+        "get-adcomputer",
+        "get-adgroupmember",
+        "get-domainuser",
+        "invoke-userhunter",
+        "ldifde",
+        "csvde",
+        "dsquery",
+        "adsisearcher",
+        "pingcastle",
+    ];
+    LDAP_TOOLS.iter().any(|t| lower.contains(t)).then(|| {
+        let q = "(objectCategory=person)";
+        (
+            "LDAP query",
+            "AllObjects",
+            "AllObjects".to_string(),
+            q,
+            "Ldap",
+        )
     })
 }
 
@@ -150,6 +213,31 @@ pub(super) fn implied(
         event(dx, def, t + 2 * SEC, &ev)?;
     }
     let lower = cmd.to_ascii_lowercase();
+    if dx.dev.is_windows()
+        && let Some((action, qtype, target, query, protocol)) = directory_query(cmd)
+    {
+        let fleet = dx.fleet;
+        let user = match dx.st.procs[p].acct {
+            Acct::User(i) => fleet.users.get(i as usize),
+            _ => fleet.users.get(dx.dev.primary_user),
+        };
+        if let Some(user) = user {
+            let dev = dx.dev;
+            crate::identity::query(
+                dx.out,
+                dx.rng,
+                fleet,
+                t + SEC,
+                user,
+                dev,
+                action,
+                qtype,
+                &target,
+                query,
+                protocol,
+            )?;
+        }
+    }
     if let Some(tool) = sysinternals_key(bin)
         && lower.contains("accepteula")
     {
@@ -246,5 +334,12 @@ mod tests {
             Some("fs01")
         );
         assert_eq!(arg_after("schtasks /create /sc daily /tn x", "/s"), None);
+        let q = directory_query(r#"net group "Domain Admins" /domain"#).map(|q| (q.1, q.2));
+        assert_eq!(q, Some(("QueryGroup", "Domain Admins".to_string())));
+        assert_eq!(
+            directory_query("rubeus.exe kerberoast /nowrap").map(|q| q.4),
+            Some("Ldap")
+        );
+        assert!(directory_query("net group").is_none());
     }
 }

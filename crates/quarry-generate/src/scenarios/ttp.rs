@@ -138,6 +138,7 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_sideload.txt"),
     include_str!("ttp_office.txt"),
     include_str!("ttp_ops.txt"),
+    include_str!("ttp_pscmd.txt"),
 ];
 
 /// The parsed library (parsed once per process).

@@ -235,7 +235,10 @@ pub fn fill_initiating(
             c.InitiatingProcessVersionInfoInternalFileName,
             internal_name(d.name),
         );
-        r.s(c.InitiatingProcessVersionInfoOriginalFileName, d.name);
+        r.s(
+            c.InitiatingProcessVersionInfoOriginalFileName,
+            p.bin.original_name(),
+        );
         r.s(c.InitiatingProcessVersionInfoFileDescription, d.description);
     }
     r.n(c.InitiatingProcessId, p.pid);
@@ -308,7 +311,7 @@ pub fn fill_process(r: &mut Row, c: &Cols, fleet: &Fleet, cat: &Catalog, dev: &D
         r.s(c.ProcessVersionInfoProductName, d.vendor.product);
         r.s(c.ProcessVersionInfoProductVersion, d.version);
         r.s(c.ProcessVersionInfoInternalFileName, internal_name(d.name));
-        r.s(c.ProcessVersionInfoOriginalFileName, d.name);
+        r.s(c.ProcessVersionInfoOriginalFileName, p.bin.original_name());
         r.s(c.ProcessVersionInfoFileDescription, d.description);
     }
     r.n(c.ProcessId, p.pid);

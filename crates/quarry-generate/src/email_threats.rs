@@ -53,6 +53,8 @@ const PHISH_SUBJECTS: &[&str] = &[
     "Your mailbox storage is full",
     "DHL: delivery attempt failed, shipment {n}",
     "Voicemail received from +1 (415) 555-{n}",
+    "Scan the QR code to keep your MFA active",
+    "Your Microsoft 365 subscription payment failed",
     "Complete with DocuSign: Remittance {n}",
 ];
 
@@ -71,6 +73,14 @@ const ATTACHMENTS: &[&str] = &[
     "PO_{n}.zip",
     "Statement_{n}.img",
     "Document_{n}.docm",
+    // 2024-2025 lures: SVG and HTM smuggling pages, archives around shortcuts and
+    // scripts, macro workbooks in binary format, disk images.
+    "Fax_Message_{n}.svg",
+    "Voicemail_{n}.htm",
+    "Order_{n}.rar",
+    "Shipment_{n}.7z",
+    "Payment_Advice_{n}.xlsb",
+    "Contract_{n}.vhd",
 ];
 
 fn phish_url(rng: &mut Rng, domain: &str) -> String {

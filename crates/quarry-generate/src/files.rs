@@ -415,6 +415,19 @@ pub fn background_registry(dx: &mut Dx, p: usize) -> Result<(), GenerateError> {
 }
 
 pub fn image_load(dx: &mut Dx, p: usize, t: i64, dll: Bin) -> Result<(), GenerateError> {
+    image_load_from(dx, p, t, dll, None)
+}
+
+/// Like [`image_load`], but `planted` is the full path of a lookalike copy outside the
+/// DLL's own folder (DLL side-loading, search-order hijacking): same file name, its own
+/// unsigned contents, so hashes derived from the path rather than the genuine binary's.
+pub fn image_load_from(
+    dx: &mut Dx,
+    p: usize,
+    t: i64,
+    dll: Bin,
+    planted: Option<&str>,
+) -> Result<(), GenerateError> {
     let rid = dx.report_id();
     let t = dx.clock.clamp(t);
     let (fleet, cat, dev) = (dx.fleet, dx.cat, dx.dev);
@@ -427,13 +440,26 @@ pub fn image_load(dx: &mut Dx, p: usize, t: i64, dll: Bin) -> Result<(), Generat
     fill_device(r, c, dev);
     r.s(c.ActionType, "ImageLoaded");
     let d = dll.def();
-    let h = cat.hashes(dll);
-    r.s(c.FileName, d.name);
-    r.with(c.FolderPath, |b| dll.path_into("", b));
-    r.s(c.SHA1, &h.sha1);
-    r.s(c.SHA256, &h.sha256);
-    r.s(c.MD5, &h.md5);
-    r.n(c.FileSize, d.size);
+    match planted {
+        Some(path) => {
+            let mut rng = crate::rng::Rng::new(crate::rng::hash_str(path));
+            r.s(c.FileName, d.name);
+            r.s(c.FolderPath, path);
+            r.s(c.SHA1, &hex(&mut rng, 40));
+            r.s(c.SHA256, &hex(&mut rng, 64));
+            r.s(c.MD5, &hex(&mut rng, 32));
+            r.n(c.FileSize, rng.range(60_000, 400_000));
+        }
+        None => {
+            let h = cat.hashes(dll);
+            r.s(c.FileName, d.name);
+            r.with(c.FolderPath, |b| dll.path_into("", b));
+            r.s(c.SHA1, &h.sha1);
+            r.s(c.SHA256, &h.sha256);
+            r.s(c.MD5, &h.md5);
+            r.n(c.FileSize, d.size);
+        }
+    }
     fill_initiating(r, c, fleet, cat, dev, pr);
     r.n(c.ReportId, rid);
     dx.out.commit(T::DeviceImageLoadEvents)

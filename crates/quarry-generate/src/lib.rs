@@ -22,6 +22,7 @@ mod ctx;
 mod day;
 mod devevents;
 mod devevents_more;
+mod discovered;
 mod email;
 mod email_threats;
 mod files;
@@ -39,6 +40,7 @@ mod row;
 mod scenarios;
 pub mod sink;
 mod tools;
+mod tvm_more;
 
 pub use cols::Cols;
 pub use row::{Row, Value};
@@ -184,6 +186,8 @@ pub fn generate(cfg: &GenerateConfig, sink: &mut dyn Sink) -> Result<Summary, Ge
     let mut rng = Rng::derive(cfg.seed, &[hash_str("tvm")]);
     let tvm_time = end - rng.range(DAY / 4, DAY / 2);
     inventory::tvm(&mut out, &fleet, &mut rng, tvm_time)?;
+    tvm_more::tvm_more(&mut out, &fleet, cfg.seed, tvm_time)?;
+    discovered::discovered(&mut out, &fleet, start, end)?;
     out.finish()?;
     let tables: Vec<(&'static str, u64)> = out::T::ALL
         .iter()

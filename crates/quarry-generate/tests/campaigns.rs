@@ -176,3 +176,171 @@ fn uac_bypass_writes_its_handler_before_the_elevated_child_runs() {
         );
     }
 }
+
+#[test]
+fn task_creation_and_licence_acceptance_leave_their_registry_rows() {
+    let data = collect(&small());
+    let dev = data.col("DeviceProcessEvents", "DeviceId");
+    let procs = with(
+        &data,
+        "DeviceProcessEvents",
+        "ProcessCommandLine",
+        r#"/tn "\Microsoft\Windows\Maintenance\SysCheck""#,
+    );
+    assert!(!procs.is_empty(), "no task creation");
+    let (rdev, rname, raction) = (
+        data.col("DeviceRegistryEvents", "DeviceId"),
+        data.col("DeviceRegistryEvents", "InitiatingProcessFileName"),
+        data.col("DeviceRegistryEvents", "ActionType"),
+    );
+    let tree = with(
+        &data,
+        "DeviceRegistryEvents",
+        "RegistryKey",
+        r"\Schedule\TaskCache\Tree\Microsoft\Windows\Maintenance\SysCheck",
+    );
+    for p in &procs {
+        assert!(
+            tree.iter().any(|r| r[rdev].str() == p[dev].str()
+                && r[rname].str() == "svchost.exe"
+                && r[raction].str() == "RegistryKeyCreated"),
+            "the Task Scheduler service did not record the new task's key"
+        );
+    }
+    // A renamed PsExec still writes its licence value, and keeps its original name.
+    let psexec = with(
+        &data,
+        "DeviceProcessEvents",
+        "ProcessCommandLine",
+        r"svchelper.exe \\",
+    );
+    assert!(!psexec.is_empty(), "no renamed PsExec");
+    let orig = data.col("DeviceProcessEvents", "ProcessVersionInfoOriginalFileName");
+    assert!(psexec.iter().all(|p| p[orig].str() == "psexec.c"));
+    let eula = with(
+        &data,
+        "DeviceRegistryEvents",
+        "RegistryKey",
+        r"\Software\Sysinternals\PsExec",
+    );
+    let vname = data.col("DeviceRegistryEvents", "RegistryValueName");
+    for p in &psexec {
+        assert!(
+            eula.iter().any(|r| r[rdev].str() == p[dev].str()
+                && r[rname].str() == "svchelper.exe"
+                && r[vname].str() == "EulaAccepted"),
+            "no EulaAccepted value from the renamed PsExec"
+        );
+    }
+}
+
+#[test]
+fn side_loaded_dlls_are_planted_before_they_load() {
+    let data = collect(&small());
+    let loads = with(
+        &data,
+        "DeviceImageLoadEvents",
+        "FolderPath",
+        r"C:\Windows\mpsvc.dll",
+    );
+    assert!(!loads.is_empty(), "no side-loaded mpsvc.dll");
+    let (lt, ldev, lproc, lsha) = (
+        data.col("DeviceImageLoadEvents", "Timestamp"),
+        data.col("DeviceImageLoadEvents", "DeviceId"),
+        data.col("DeviceImageLoadEvents", "InitiatingProcessFolderPath"),
+        data.col("DeviceImageLoadEvents", "SHA256"),
+    );
+    let genuine = with(&data, "DeviceImageLoadEvents", "FileName", "mpsvc.dll");
+    let files = with(
+        &data,
+        "DeviceFileEvents",
+        "FolderPath",
+        r"C:\Windows\mpsvc.dll",
+    );
+    let (ft, fdev) = (
+        data.col("DeviceFileEvents", "Timestamp"),
+        data.col("DeviceFileEvents", "DeviceId"),
+    );
+    for l in &loads {
+        assert_eq!(l[lproc].str(), r"C:\Windows\MsMpEng.exe");
+        assert!(
+            files
+                .iter()
+                .any(|f| f[fdev].str() == l[ldev].str() && f[ft].long() < l[lt].long()),
+            "the planted DLL was not written before it loaded"
+        );
+        // The planted copy is not the genuine binary.
+        assert!(
+            genuine
+                .iter()
+                .filter(|g| !g[lproc]
+                    .str()
+                    .eq_ignore_ascii_case(r"C:\Windows\MsMpEng.exe"))
+                .all(|g| g[lsha].str() != l[lsha].str())
+        );
+    }
+}
+
+#[test]
+fn offensive_tools_are_detected_by_the_antivirus() {
+    let data = collect(&small());
+    let (fname, dev) = (
+        data.col("DeviceProcessEvents", "FileName"),
+        data.col("DeviceProcessEvents", "DeviceId"),
+    );
+    let runs: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[fname].str() == "mimikatz.exe")
+        .collect();
+    assert!(!runs.is_empty(), "mimikatz never ran");
+    let det = with(&data, "DeviceEvents", "AdditionalFields", "Mimikatz!pz");
+    let (efile, edev, eact, einit) = (
+        data.col("DeviceEvents", "FileName"),
+        data.col("DeviceEvents", "DeviceId"),
+        data.col("DeviceEvents", "ActionType"),
+        data.col("DeviceEvents", "InitiatingProcessFileName"),
+    );
+    for r in &runs {
+        assert!(det.iter().any(|e| e[edev].str() == r[dev].str()
+            && e[efile].str() == "mimikatz.exe"
+            && e[eact].str() == "AntivirusDetection"
+            && e[einit].str() == "MsMpEng.exe"));
+    }
+}
+
+#[test]
+fn kerberoasting_reaches_the_domain_controller_as_an_spn_query() {
+    let data = collect(&small());
+    let (cmd, dname) = (
+        data.col("DeviceProcessEvents", "ProcessCommandLine"),
+        data.col("DeviceProcessEvents", "DeviceName"),
+    );
+    let roasts: Vec<_> = data
+        .rows("DeviceProcessEvents")
+        .iter()
+        .filter(|r| r[cmd].str().to_ascii_lowercase().contains("kerberoast"))
+        .collect();
+    assert!(!roasts.is_empty(), "no kerberoasting");
+    let (q, qdev) = (
+        data.col("IdentityQueryEvents", "Query"),
+        data.col("IdentityQueryEvents", "DeviceName"),
+    );
+    let spn: Vec<_> = data
+        .rows("IdentityQueryEvents")
+        .iter()
+        .filter(|r| r[q].str().contains("servicePrincipalName=*"))
+        .collect();
+    for r in &roasts {
+        let host = r[dname]
+            .str()
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        assert!(
+            spn.iter().any(|s| s[qdev].str() == host),
+            "no SPN query from {host}"
+        );
+    }
+}

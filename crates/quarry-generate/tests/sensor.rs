@@ -45,3 +45,39 @@ fn dns_answers_carry_the_answered_address() {
         .count();
     assert!(defs > 0, "no definition updates");
 }
+
+#[test]
+fn discovered_devices_are_not_onboarded_and_do_not_collide_with_the_fleet() {
+    let data = collect(&small());
+    let (id, status, cat) = (
+        data.col("DeviceInfo", "DeviceId"),
+        data.col("DeviceInfo", "OnboardingStatus"),
+        data.col("DeviceInfo", "DeviceCategory"),
+    );
+    let rows = data.rows("DeviceInfo");
+    let onboarded: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter(|r| r[status].str() == "Onboarded")
+        .map(|r| r[id].str())
+        .collect();
+    let found: Vec<_> = rows
+        .iter()
+        .filter(|r| r[status].str() != "Onboarded")
+        .collect();
+    assert!(!found.is_empty(), "no discovered devices");
+    for r in &found {
+        assert!(!onboarded.contains(r[id].str()));
+        assert!(
+            ["Can be onboarded", "Unsupported", "Insufficient info"].contains(&r[status].str())
+        );
+        assert!(["Endpoint", "NetworkDevice", "IoT"].contains(&r[cat].str()));
+    }
+    // Nothing else is reported for a device without a sensor.
+    let ids: std::collections::HashSet<&str> = found.iter().map(|r| r[id].str()).collect();
+    let pe = data.col("DeviceProcessEvents", "DeviceId");
+    assert!(
+        data.rows("DeviceProcessEvents")
+            .iter()
+            .all(|r| !ids.contains(r[pe].str()))
+    );
+}

@@ -91,3 +91,51 @@ fn directory_changes_name_actor_device_and_target() {
         );
     }
 }
+
+#[test]
+fn rdp_guessing_leaves_failed_public_logons_then_one_success() {
+    let data = collect(&small());
+    let (action, ltype, ip, dev, t) = (
+        data.col("DeviceLogonEvents", "ActionType"),
+        data.col("DeviceLogonEvents", "LogonType"),
+        data.col("DeviceLogonEvents", "RemoteIP"),
+        data.col("DeviceLogonEvents", "DeviceId"),
+        data.col("DeviceLogonEvents", "Timestamp"),
+    );
+    let logons = data.rows("DeviceLogonEvents");
+    let failed: Vec<_> = logons
+        .iter()
+        .filter(|r| r[action].str() == "LogonFailed" && r[ip].str() == "185.156.73.54")
+        .collect();
+    assert!(failed.len() >= 10, "{} guesses", failed.len());
+    let (nact, nip, ndev, nport, nt) = (
+        data.col("DeviceNetworkEvents", "ActionType"),
+        data.col("DeviceNetworkEvents", "RemoteIP"),
+        data.col("DeviceNetworkEvents", "DeviceId"),
+        data.col("DeviceNetworkEvents", "LocalPort"),
+        data.col("DeviceNetworkEvents", "Timestamp"),
+    );
+    let inbound: Vec<_> = data
+        .rows("DeviceNetworkEvents")
+        .iter()
+        .filter(|n| n[nact].str() == "InboundConnectionAccepted" && n[nport].long() == Some(3389))
+        .collect();
+    for f in &failed {
+        assert_eq!(f[ltype].str(), "Network");
+        assert!(
+            inbound.iter().any(|n| n[nip].str() == f[ip].str()
+                && n[ndev].str() == f[dev].str()
+                && n[nt].long() <= f[t].long()),
+            "a failed guess without its inbound RDP connection"
+        );
+    }
+    let scanners = [
+        "185.156.73.54",
+        "45.141.84.126",
+        "193.142.146.212",
+        "80.94.95.112",
+    ];
+    assert!(logons.iter().any(|r| r[action].str() == "LogonSuccess"
+        && r[ltype].str() == "RemoteInteractive"
+        && scanners.contains(&r[ip].str())));
+}

@@ -1,6 +1,7 @@
 //! Attack scenarios embedded in the data, each named after its ATT&CK technique, planned
 //! on chosen days and devices and raising their alerts.
 
+mod brute;
 mod creds;
 mod exec;
 mod impact;
@@ -8,8 +9,10 @@ mod lateral;
 mod persist;
 mod phish;
 mod ttp;
+mod ttp_implied;
 mod ttp_names;
 mod ttp_posix;
+mod ttp_vars;
 
 use crate::GenerateConfig;
 use crate::GenerateError;
@@ -163,6 +166,14 @@ const LIST: &[(Scenario, Needs)] = &[
             description: "Sign-in from an unusual country, then New-InboxRule moving mail to RSS Feeds (CloudAppEvents)",
         },
         Needs::Workstation,
+    ),
+    (
+        Scenario {
+            name: "rdp-brute-force",
+            technique: "T1110.001",
+            description: "Public scanners guess common account names over exposed RDP at night: inbound 3389 connections, failed network logons from public IPs, then one success and a remote-interactive logon",
+        },
+        Needs::Server,
     ),
 ];
 
@@ -398,7 +409,8 @@ pub fn run(
         13 => creds::discovery(&mut r),
         14 => exec::bitsadmin_rundll32(&mut r),
         15 => phish::inbox_rule(&mut r),
-        16 => ttp::campaign(&mut r),
+        16 => brute::rdp_brute_force(&mut r),
+        n if n == LIST.len() => ttp::campaign(&mut r),
         _ => Ok(()),
     }
 }

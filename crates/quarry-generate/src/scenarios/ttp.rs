@@ -18,19 +18,23 @@
 //! service), `dcom` (the DCOM launcher) or `@N` (the process of step N). Effects (`fx`) belong to the last step:
 //! `file PATH`, `del PATH`, `rename OLD | NEW`, `reg KEY | NAME | DATA`, `regkey KEY`,
 //! `regdel KEY | NAME`, `net DEST PORT` (DEST: c2, drop, dc, fs or an IP), `listen PORT`,
-//! `img DLL`, `ev ACTION | JSON`, `lsass ACCESS`, `ps CMDLET;CMDLET`.
-//! Templates: `{user}` `{dom}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
+//! `img DLL` or `img DLL@PATH` (a planted copy), `ev ACTION | JSON`, `lsass ACCESS`, `ps CMDLET;CMDLET`.
+//! Templates: `{user}` `{dom}` `{dn}` `{nb}` `{dc}` `{fs}` `{host}` `{c2}` `{c2ip}` `{drop}` `{dropip}`
 //! `{lsass}` `{ip}`.
 
+use super::ttp_implied::implied;
 use super::ttp_names::{event_action, static_category, static_severity, title_technique};
 use super::ttp_posix::run_posix;
+pub(super) use super::ttp_vars::{Vars, vars};
+#[cfg(test)]
+use super::ttp_vars::{domain_dn, netbios};
 use super::{C2, DROP, Run, acx, ensure_session};
 use crate::GenerateError;
 use crate::alerts::{Alert, Evidence, Service, raise};
 use crate::catalog::{ALL_BINS, Bin};
 use crate::ctx::{Acct, Dx, MIN, Role, SEC, Spawn};
 use crate::devevents::{Ev, event, powershell_command};
-use crate::files::{FileOp, RegOp, file, image_load, registry};
+use crate::files::{FileOp, RegOp, file, image_load, image_load_from, registry};
 use crate::fleet::Kind;
 use crate::network::{Conn, net};
 use std::sync::OnceLock;
@@ -80,7 +84,8 @@ pub enum Fx {
     RegDel(String, String, String),
     Net(String, i64),
     Listen(i64),
-    Img(Bin),
+    /// A DLL load; with a path, a planted lookalike loaded from there (side-loading).
+    Img(Bin, Option<String>),
     Ev(String, String),
     Lsass(i64),
     Ps(String),
@@ -122,6 +127,18 @@ const SOURCES: &[&str] = &[
     include_str!("ttp_linux.txt"),
     include_str!("ttp_linux2.txt"),
     include_str!("ttp_mac.txt"),
+    include_str!("ttp_signed.txt"),
+    include_str!("ttp_recon.txt"),
+    include_str!("ttp_frameworks.txt"),
+    include_str!("ttp_exploit.txt"),
+    include_str!("ttp_masq.txt"),
+    include_str!("ttp_regmore.txt"),
+    include_str!("ttp_c2net.txt"),
+    include_str!("ttp_handson.txt"),
+    include_str!("ttp_sideload.txt"),
+    include_str!("ttp_office.txt"),
+    include_str!("ttp_ops.txt"),
+    include_str!("ttp_pscmd.txt"),
 ];
 
 /// The parsed library (parsed once per process).
@@ -258,10 +275,24 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
                     }
                     "net" => {
                         let (dest, port) = word(rest);
+                        // Destinations are names (c2, drop, dc, fs) or literal host@ip.
+                        if dest.contains('{') {
+                            return Err(err("no templates in a net destination"));
+                        }
                         Fx::Net(dest.to_string(), port.parse().map_err(|_| err("port"))?)
                     }
                     "listen" => Fx::Listen(rest.parse().map_err(|_| err("port"))?),
-                    "img" => Fx::Img(bin_named(rest).ok_or_else(|| err("unknown dll"))?),
+                    "img" => {
+                        let (name, at) = match rest.split_once('@') {
+                            Some((n, a)) => (n, Some(a.to_string())),
+                            None => (rest, None),
+                        };
+                        let dll = bin_named(name).ok_or_else(|| err("unknown dll"))?;
+                        if at.as_ref().is_some_and(|a| !a.ends_with(dll.name())) {
+                            return Err(err("planted path must end with the DLL name"));
+                        }
+                        Fx::Img(dll, at)
+                    }
                     "ev" => {
                         let (a, b) = two(rest)?;
                         Fx::Ev(a, b)
@@ -282,61 +313,6 @@ pub fn parse(src: &str) -> Result<Vec<Ttp>, String> {
     match out.iter().find(|t| t.steps.is_empty()) {
         Some(t) => Err(format!("{} has no steps", t.technique)),
         None => Ok(out),
-    }
-}
-
-/// Template values of one run.
-pub(super) struct Vars {
-    pairs: Vec<(&'static str, String)>,
-}
-
-impl Vars {
-    pub(super) fn expand(&self, s: &str) -> String {
-        if !s.contains('{') {
-            return s.to_string();
-        }
-        let mut out = s.to_string();
-        for (k, v) in &self.pairs {
-            if out.contains(k) {
-                out = out.replace(k, v);
-            }
-        }
-        out
-    }
-}
-
-pub(super) fn vars(dx: &Dx, user: &str, sid: &str) -> Vars {
-    let name = |i: Option<&usize>| {
-        i.and_then(|i| dx.fleet.devices.get(*i))
-            .map(|d| d.short.clone())
-            .unwrap_or_else(|| "dc01".to_string())
-    };
-    let fs = dx
-        .fleet
-        .devices
-        .iter()
-        .find(|d| d.role == "file")
-        .map(|d| d.short.clone())
-        .unwrap_or_else(|| name(dx.fleet.dcs.first()));
-    let lsass = dx
-        .find(Role::Lsass)
-        .map(|i| dx.st.procs[i].pid)
-        .unwrap_or(672);
-    Vars {
-        pairs: vec![
-            ("{user}", user.to_string()),
-            ("{sid}", sid.to_string()),
-            ("{dom}", dx.fleet.tenant.ad_domain.clone()),
-            ("{dc}", name(dx.fleet.dcs.first())),
-            ("{fs}", fs),
-            ("{host}", dx.dev.short.clone()),
-            ("{c2}", C2.0.to_string()),
-            ("{c2ip}", C2.1.to_string()),
-            ("{drop}", DROP.0.to_string()),
-            ("{dropip}", DROP.1.to_string()),
-            ("{lsass}", lsass.to_string()),
-            ("{ip}", dx.dev.ip_text.clone()),
-        ],
     }
 }
 
@@ -570,7 +546,28 @@ pub(super) fn effect(dx: &mut Dx, p: usize, t: i64, fx: &Fx, v: &Vars) -> R {
             };
             net(dx, p, t, &conn)
         }
-        Fx::Img(dll) => image_load(dx, p, t, *dll),
+        Fx::Img(dll, None) => image_load(dx, p, t, *dll),
+        Fx::Img(dll, Some(at)) => {
+            let at = v.expand(at);
+            // The copy was planted by whoever started the loading process, just before.
+            let planter = dx.st.procs.get(p).and_then(|pr| {
+                dx.st
+                    .procs
+                    .iter()
+                    .position(|q| q.pid == pr.ppid && q.create == pr.pcreate)
+                    .map(|q| (q, pr.create - SEC))
+            });
+            if let Some((q, when)) = planter {
+                let op = FileOp {
+                    action: "FileCreated",
+                    path: &at,
+                    size: dx.rng.range(60_000, 400_000),
+                    ..Default::default()
+                };
+                file(dx, q, when, &op)?;
+            }
+            image_load_from(dx, p, t, *dll, Some(&at))
+        }
         Fx::Ev(action, json) => {
             let json = v.expand(json);
             let action = event_action(action);
@@ -653,6 +650,12 @@ pub fn run_one(dx: &mut Dx, ttp: &Ttp, t: i64) -> R<Option<usize>> {
         let cmd = v.expand(&step.cmd);
         let p = dx.spawn(par, step.bin, &cmd, tt, o)?;
         let t0 = dx.st.procs[p].create;
+        // A procedure that spells out its registry writes keeps them as written.
+        let spelled = step
+            .fx
+            .iter()
+            .any(|f| matches!(f, Fx::Reg(..) | Fx::RegKey(_)));
+        implied(dx, p, t0, step.bin, &cmd, &sid, spelled)?;
         for (k, fx) in step.fx.iter().enumerate() {
             effect(dx, p, t0 + (k as i64 + 1) * SEC, fx, &v)?;
         }
@@ -747,10 +750,34 @@ mod tests {
     }
 
     #[test]
+    fn domain_names_derive_from_the_dns_name() {
+        assert_eq!(domain_dn("contoso.local"), "DC=contoso,DC=local");
+        assert_eq!(domain_dn("corp.fabrikam.com"), "DC=corp,DC=fabrikam,DC=com");
+        assert_eq!(netbios("contoso.local"), "CONTOSO");
+    }
+
+    #[test]
+    fn planted_dlls_keep_their_name() {
+        let ok =
+            parse("ttp T1 any - X y\nstep user cmd.exe x\nfx img version.dll@C:\\P\\version.dll");
+        assert_eq!(
+            ok.unwrap()[0].steps[0].fx[0],
+            Fx::Img(Bin::VersionDll, Some("C:\\P\\version.dll".into()))
+        );
+        assert!(
+            parse("ttp T1 any - X y\nstep user cmd.exe x\nfx img version.dll@C:\\P\\v.dll")
+                .is_err()
+        );
+    }
+
+    #[test]
     fn parse_rejects_errors() {
         assert!(parse("step shell cmd.exe x").is_err());
         assert!(parse("ttp T1 any - X y\nstep @1 cmd.exe x").is_err());
         assert!(parse("ttp T1 any - X y\nstep shell nosuch.exe x").is_err());
+        assert!(
+            parse("ttp T1 any - X y\nstep shell cmd.exe x\nfx net a.{drop}@{dropip} 443").is_err()
+        );
         let ok = parse("ttp T1 any High Execution Title words\nstep shell cmd.exe cmd /c x\nfx reg HKLM\\A | n | d").unwrap();
         assert_eq!(ok[0].alert.as_ref().unwrap().0, "Title words");
         assert_eq!(

@@ -41,6 +41,21 @@ pub fn event_action(a: &str) -> &'static str {
         "BrowserLaunchedToOpenUrl",
         "ControlledFolderAccessViolationAudited",
         "GetAsyncKeyStateApiCall",
+        "AmsiScriptDetection",
+        "ProcessPrimaryTokenModified",
+        "ScreenshotTaken",
+        "GetClipboardData",
+        "AsrRansomwareAudited",
+        "AsrUntrustedExecutableAudited",
+        "AsrVulnerableSignedDriverAudited",
+        "AsrPersistenceThroughWmiAudited",
+        "AsrScriptExecutableDownloadAudited",
+        "ExploitGuardNetworkProtectionAudited",
+        "NtProtectVirtualMemoryApiCall",
+        "NetworkShareObjectAdded",
+        "UserAccountDeleted",
+        "LogonRightsSettingEnabled",
+        "AsrAdobeReaderChildProcessAudited",
     ];
     KNOWN
         .iter()

@@ -58,6 +58,23 @@ pub(crate) fn cast_to(value: TypedExpr, ty: ScalarType, _schema: &DFSchema) -> R
     Ok(TypedExpr::new(expr, ty))
 }
 
+/// `a or b or c ...` as a balanced tree: a left-deep chain of hundreds of terms (a Sigma
+/// rule, `where * has` over a wide union) overflowed the stack in DataFusion's recursive
+/// passes.
+fn balanced(mut terms: Vec<Expr>, combine: fn(Expr, Expr) -> Expr) -> Option<Expr> {
+    match terms.len() {
+        0 => None,
+        1 => terms.pop(),
+        n => {
+            let right = terms.split_off(n / 2);
+            Some(combine(
+                balanced(terms, combine)?,
+                balanced(right, combine)?,
+            ))
+        }
+    }
+}
+
 fn is_time(ty: ScalarType) -> bool {
     matches!(ty, ScalarType::DateTime | ScalarType::Timespan)
 }
@@ -171,9 +188,7 @@ impl Planner<'_> {
                     LogicalOp::And => and,
                     LogicalOp::Or => or,
                 };
-                planned
-                    .into_iter()
-                    .reduce(combine)
+                balanced(planned, combine)
                     .map(bool_expr)
                     .ok_or_else(|| QueryError::semantic("empty logical expression", e.span))
             }

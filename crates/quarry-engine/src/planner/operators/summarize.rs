@@ -41,6 +41,43 @@ fn collect_aggregate_calls<'a>(
     e.for_each_child(&mut |child| collect_aggregate_calls(planner, child, out));
 }
 
+/// The columns `arg_max(x, a, b)` / `take_any(a, b)` / `take_any(*)` return, with their
+/// names: `names[i]` or the argument's own name, else its column's name (suffixed when
+/// taken); `*` is every input column not in `taken`.
+fn returned_columns(
+    planner: &mut Planner<'_>,
+    ctx: &ExprCtx<'_>,
+    args: &[ast::Arg],
+    names: &[ast::Ident],
+    taken: &[String],
+    namer: &mut ColumnNamer,
+) -> Result<Vec<(String, TypedExpr)>> {
+    let mut out: Vec<(String, TypedExpr)> = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if matches!(arg.value.kind, ExprKind::Star) {
+            for field in ctx.schema.fields() {
+                let n = field.name();
+                if !taken.contains(n) && !out.iter().any(|(o, _)| o == n) {
+                    let ty = crate::types::kql_type_of(field);
+                    out.push((n.clone(), TypedExpr::new(column(n), ty)));
+                }
+            }
+            continue;
+        }
+        let value = planner.plan_scalar(&arg.value, ctx)?;
+        let is_taken = |n: &str| taken.iter().any(|t| t == n) || out.iter().any(|(o, _)| o == n);
+        let n = match (arg.name.as_ref(), names.get(i)) {
+            (Some(n), _) | (None, Some(n)) => n.name.clone(),
+            _ => match principal_column(&arg.value) {
+                Some(p) => unique_name(&p, &is_taken),
+                None => namer.fresh(&is_taken),
+            },
+        };
+        out.push((n, value));
+    }
+    Ok(out)
+}
+
 pub(crate) fn plan(
     planner: &mut Planner<'_>,
     input: LogicalPlan,
@@ -78,7 +115,6 @@ pub(crate) fn plan(
     let mut aggregate_exprs: Vec<Expr> = Vec::new();
     let mut substitutions: HashMap<(u32, u32), TypedExpr> = HashMap::new();
     let fresh_agg_name = |exprs: &Vec<Expr>| format!("__agg_{}", exprs.len());
-    let key_names: Vec<String> = taken.clone();
 
     for item in aggs {
         // `take_any(a, b, c)` / `take_any(*)`: the columns of one row, each named after
@@ -88,38 +124,15 @@ pub(crate) fn plan(
             && (args.len() > 1 || args.iter().any(|a| matches!(a.value.kind, ExprKind::Star)))
             && !matches!(planner.lookup(&name.name), Some(Binding::Function(_)))
         {
-            for (i, arg) in args.iter().enumerate() {
-                let mut picked: Vec<(String, TypedExpr)> = Vec::new();
-                if matches!(arg.value.kind, ExprKind::Star) {
-                    for field in input_schema.fields() {
-                        let n = field.name();
-                        if key_names.contains(n) || taken.contains(n) {
-                            continue;
-                        }
-                        let ty = crate::types::kql_type_of(field);
-                        picked.push((n.clone(), TypedExpr::new(column(n), ty)));
-                    }
-                } else {
-                    let value = planner.plan_scalar(&arg.value, &ctx)?;
-                    let is_taken = |n: &str| taken.iter().any(|t| t == n);
-                    let n = match (arg.name.as_ref(), item.names.get(i)) {
-                        (Some(n), _) | (None, Some(n)) => n.name.clone(),
-                        _ => match principal_column(&arg.value) {
-                            Some(p) => unique_name(&p, &is_taken),
-                            None => namer.fresh(&is_taken),
-                        },
-                    };
-                    picked.push((n, value));
-                }
-                for (n, value) in picked {
-                    let alias = fresh_agg_name(&aggregate_exprs);
-                    aggregate_exprs.push(agg::first_value(value.expr, vec![]).alias(&alias));
-                    taken.push(n.clone());
-                    outputs.push(Output::Direct {
-                        name: n,
-                        value: TypedExpr::new(column(&alias), value.ty),
-                    });
-                }
+            let picked = returned_columns(planner, &ctx, args, &item.names, &taken, &mut namer)?;
+            for (n, value) in picked {
+                let alias = fresh_agg_name(&aggregate_exprs);
+                aggregate_exprs.push(agg::first_value(value.expr, vec![]).alias(&alias));
+                taken.push(n.clone());
+                outputs.push(Output::Direct {
+                    name: n,
+                    value: TypedExpr::new(column(&alias), value.ty),
+                });
             }
             continue;
         }
@@ -162,32 +175,9 @@ pub(crate) fn plan(
             });
             taken.push(target_name.clone());
             // The columns returned with it: `*` is every input column not already out.
-            let mut returned_items: Vec<(String, TypedExpr)> = Vec::new();
-            for (i, r) in returned.iter().enumerate() {
-                if matches!(r.value.kind, ExprKind::Star) {
-                    for field in input_schema.fields() {
-                        let n = field.name();
-                        if key_names.contains(n) || *n == target_name || taken.contains(n) {
-                            continue;
-                        }
-                        let value = TypedExpr::new(column(n), crate::types::kql_type_of(field));
-                        returned_items.push((n.clone(), value));
-                    }
-                } else {
-                    let value = planner.plan_scalar(&r.value, &ctx)?;
-                    let is_taken = |n: &str| {
-                        taken.iter().any(|t| t == n) || returned_items.iter().any(|(r, _)| r == n)
-                    };
-                    let n = match (r.name.as_ref(), item.names.get(i + 1)) {
-                        (Some(n), _) | (None, Some(n)) => n.name.clone(),
-                        _ => match principal_column(&r.value) {
-                            Some(p) => unique_name(&p, &is_taken),
-                            None => namer.fresh(&is_taken),
-                        },
-                    };
-                    returned_items.push((n, value));
-                }
-            }
+            let names = item.names.get(1..).unwrap_or_default();
+            let returned_items =
+                returned_columns(planner, &ctx, returned, names, &taken, &mut namer)?;
             for (n, value) in returned_items {
                 let alias = fresh_agg_name(&aggregate_exprs);
                 aggregate_exprs.push(agg::first_value(value.expr, order.clone()).alias(&alias));

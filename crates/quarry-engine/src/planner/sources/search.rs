@@ -85,29 +85,10 @@ fn search_terms(e: &Expr, case_sensitive: bool) -> Expr {
                 span,
             ),
         },
-        ExprKind::Logical { op, operands } => Expr::new(
-            ExprKind::Logical {
-                op: *op,
-                operands: operands
-                    .iter()
-                    .map(|o| search_terms(o, case_sensitive))
-                    .collect(),
-            },
-            span,
-        ),
-        ExprKind::Call { name, args } if name.name == "not" => Expr::new(
-            ExprKind::Call {
-                name: name.clone(),
-                args: args
-                    .iter()
-                    .map(|a| Arg {
-                        name: a.name.clone(),
-                        value: search_terms(&a.value, case_sensitive),
-                    })
-                    .collect(),
-            },
-            span,
-        ),
+        ExprKind::Logical { .. } => map_operands(e, &|o| search_terms(o, case_sensitive)),
+        ExprKind::Call { name, .. } if name.name == "not" => {
+            map_operands(e, &|o| search_terms(o, case_sensitive))
+        }
         _ => e.clone(),
     }
 }
@@ -232,26 +213,29 @@ fn expand(e: &Expr, schema: &DFSchema) -> Expr {
                 ),
             }
         }
-        ExprKind::Logical { op, operands } => Expr::new(
-            ExprKind::Logical {
-                op: *op,
-                operands: operands.iter().map(|o| expand(o, schema)).collect(),
-            },
-            span,
-        ),
-        ExprKind::Call { name, args } => Expr::new(
-            ExprKind::Call {
-                name: name.clone(),
-                args: args
-                    .iter()
-                    .map(|a| Arg {
-                        name: a.name.clone(),
-                        value: expand(&a.value, schema),
-                    })
-                    .collect(),
-            },
-            span,
-        ),
+        ExprKind::Logical { .. } | ExprKind::Call { .. } => map_operands(e, &|o| expand(o, schema)),
         _ => e.clone(),
     }
+}
+
+/// `e` (an and/or chain or a call) with `f` applied to its operands or arguments.
+fn map_operands(e: &Expr, f: &dyn Fn(&Expr) -> Expr) -> Expr {
+    let kind = match &e.kind {
+        ExprKind::Logical { op, operands } => ExprKind::Logical {
+            op: *op,
+            operands: operands.iter().map(f).collect(),
+        },
+        ExprKind::Call { name, args } => ExprKind::Call {
+            name: name.clone(),
+            args: args
+                .iter()
+                .map(|a| Arg {
+                    name: a.name.clone(),
+                    value: f(&a.value),
+                })
+                .collect(),
+        },
+        other => other.clone(),
+    };
+    Expr::new(kind, e.span)
 }

@@ -71,12 +71,17 @@ fn times(batch: &RecordBatch, table: &StoredTable, fallback: i64) -> Vec<i64> {
     }
 }
 
+/// One day's rows of a table, sorted by time, with their first and last time (ticks).
+pub struct DayRows {
+    pub day: i64,
+    pub batch: RecordBatch,
+    pub min_time: i64,
+    pub max_time: i64,
+}
+
 /// Sorts the rows of `batches` by time (one copy: rows are gathered straight from the
 /// input batches, not concatenated first) and splits them by day.
-pub fn sorted_days(
-    table: &StoredTable,
-    batches: &[RecordBatch],
-) -> Result<Vec<(i64, RecordBatch, i64, i64)>> {
+pub fn sorted_days(table: &StoredTable, batches: &[RecordBatch]) -> Result<Vec<DayRows>> {
     let time_columns: Vec<&dyn Array> = batches
         .iter()
         .map(|b| b.column(table.time_index).as_ref())
@@ -123,7 +128,12 @@ pub fn sorted_days(
         while end < t.len() && clock::day_of(t[end]) == day {
             end += 1;
         }
-        out.push((day, sorted.slice(start, end - start), t[start], t[end - 1]));
+        out.push(DayRows {
+            day,
+            batch: sorted.slice(start, end - start),
+            min_time: t[start],
+            max_time: t[end - 1],
+        });
         start = end;
     }
     Ok(out)
@@ -132,15 +142,11 @@ pub fn sorted_days(
 /// Writes one day's sorted rows to `tenant_dir/rel_path` and describes the file. The file
 /// is not durable yet: the caller lists it in the manifest only after [`sync_written`].
 /// Until then it is an unlisted file, which opening the store deletes.
-#[allow(clippy::too_many_arguments)]
 pub fn write_file(
     tenant_dir: &Path,
     rel_path: &str,
     table: &StoredTable,
-    day: i64,
-    batch: &RecordBatch,
-    min_time: i64,
-    max_time: i64,
+    rows: &DayRows,
     codec: Codec,
 ) -> Result<FileEntry> {
     let path = tenant_dir.join(rel_path);
@@ -152,17 +158,17 @@ pub fn write_file(
         Arc::clone(&table.schema),
         Some(writer_properties(table, codec)?),
     )?;
-    writer.write(batch)?;
+    writer.write(&rows.batch)?;
     let file = writer.into_inner()?;
     let bytes = file.metadata().at(&path)?.len();
     Ok(FileEntry {
         table: table.name().to_string(),
-        day,
+        day: rows.day,
         path: rel_path.to_string(),
-        rows: batch.num_rows() as u64,
+        rows: rows.batch.num_rows() as u64,
         bytes,
-        min_time,
-        max_time,
+        min_time: rows.min_time,
+        max_time: rows.max_time,
     })
 }
 

@@ -289,19 +289,16 @@ impl TenantStore {
             let Some(table) = schema::table(name) else {
                 continue;
             };
-            for (day, batch, min, max) in parquet_io::sorted_days(table, batches)? {
-                if max < cutoff {
+            for rows in parquet_io::sorted_days(table, batches)? {
+                if rows.max_time < cutoff {
                     continue;
                 }
-                let rel = parquet_io::rel_path(table, day, &format!("part-{upto:020}"));
+                let rel = parquet_io::rel_path(table, rows.day, &format!("part-{upto:020}"));
                 entries.push(parquet_io::write_file(
                     &self.dir,
                     &rel,
                     table,
-                    day,
-                    &batch,
-                    min,
-                    max,
+                    &rows,
                     parquet_io::Codec::Fast,
                 )?);
             }
@@ -368,16 +365,14 @@ impl TenantStore {
             let merged = parquet_io::sorted_days(table, &batches)?;
             let flushed = self.read().manifest.flushed_lsn;
             let mut entries = Vec::new();
-            for (i, (day, batch, min, max)) in merged.into_iter().enumerate() {
-                let rel = parquet_io::rel_path(table, day, &format!("compact-{flushed:020}-{i}"));
+            for (i, rows) in merged.iter().enumerate() {
+                let name = format!("compact-{flushed:020}-{i}");
+                let rel = parquet_io::rel_path(table, rows.day, &name);
                 entries.push(parquet_io::write_file(
                     &self.dir,
                     &rel,
                     table,
-                    day,
-                    &batch,
-                    min,
-                    max,
+                    rows,
                     parquet_io::Codec::Compact,
                 )?);
             }

@@ -727,7 +727,7 @@ def main():
     ap.add_argument("--queries", help="regex over query names")
     ap.add_argument("--part-mb", type=int, default=512,
                     help="split the generated envelopes into files of about this size "
-                         "(quarry ingest reads a whole file into memory)")
+                         "(one quarry ingest argument each)")
     ap.add_argument("--strict", action="store_true", help="exit 1 on a Quarry error or mismatch")
     a = ap.parse_args()
 

@@ -8,41 +8,55 @@ use std::borrow::Cow;
 use kql_syntax::ast::ScalarType;
 use kql_syntax::time;
 
+use super::scan::{Kind, Scanner, Value};
 use crate::batch::Cell;
 
-/// Coerces one raw JSON value (its exact text) to `ty`.
-pub fn json_cell<'a>(raw: &'a str, ty: ScalarType) -> Result<Cell<'a>, String> {
-    let raw = raw.trim();
-    let first = raw.as_bytes().first().copied().unwrap_or(b'n');
-    match first {
-        b'n' if raw == "null" => Ok(Cell::Null),
-        b'"' => {
-            let s = json_string(raw)?;
-            match ty {
-                ScalarType::Dynamic => Ok(Cell::Str(Cow::Owned(raw.to_string()))),
-                _ => text_cell(s, ty),
+/// Coerces one JSON value, given as its exact text, to `ty`.
+pub fn json_cell(raw: &str, ty: ScalarType) -> Result<Cell<'_>, String> {
+    let mut s = Scanner::new(raw);
+    let value = s
+        .value()
+        .and_then(|v| s.end().map(|()| v))
+        .map_err(|_| format!("'{}' is not well-formed JSON", shorten(raw)))?;
+    value_cell(value, ty)
+}
+
+/// Coerces one scanned JSON value to `ty`.
+pub fn value_cell(value: Value<'_>, ty: ScalarType) -> Result<Cell<'_>, String> {
+    let raw = value.raw;
+    match value.kind {
+        Kind::Null => Ok(Cell::Null),
+        Kind::Str { .. } => match ty {
+            // A string in a dynamic column is a JSON string value: its text as it came.
+            ScalarType::Dynamic => Ok(Cell::Str(Cow::Borrowed(raw))),
+            _ => match value.string() {
+                Some(s) => text_cell(s?, ty),
+                None => Err("malformed string".into()),
+            },
+        },
+        Kind::Object { compact } | Kind::Array { compact } => match ty {
+            ScalarType::String | ScalarType::Dynamic if compact => {
+                Ok(Cell::Str(Cow::Borrowed(raw)))
             }
-        }
-        b'{' | b'[' => match ty {
-            ScalarType::String | ScalarType::Dynamic => Ok(Cell::Str(compact_json(raw)?)),
+            ScalarType::String | ScalarType::Dynamic => {
+                let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+                Ok(Cell::Str(Cow::Owned(v.to_string())))
+            }
             _ => Err(format!(
-                "a JSON {} is not a {}",
-                if first == b'{' { "object" } else { "array" },
+                "JSON {} is not a {}",
+                value.kind.describe(),
                 ty.name()
             )),
         },
-        b't' | b'f' if raw == "true" || raw == "false" => {
-            let v = raw == "true";
-            match ty {
-                ScalarType::Bool => Ok(Cell::Bool(v)),
-                ScalarType::Int => Ok(Cell::Int(v as i32)),
-                ScalarType::Long => Ok(Cell::Long(v as i64)),
-                ScalarType::Real => Ok(Cell::Real(v as i64 as f64)),
-                ScalarType::String | ScalarType::Dynamic => Ok(Cell::Str(Cow::Borrowed(raw))),
-                _ => Err(format!("{raw} is not a {}", ty.name())),
-            }
-        }
-        _ => number_cell(raw, ty),
+        Kind::Bool(v) => match ty {
+            ScalarType::Bool => Ok(Cell::Bool(v)),
+            ScalarType::Int => Ok(Cell::Int(v as i32)),
+            ScalarType::Long => Ok(Cell::Long(v as i64)),
+            ScalarType::Real => Ok(Cell::Real(v as i64 as f64)),
+            ScalarType::String | ScalarType::Dynamic => Ok(Cell::Str(Cow::Borrowed(raw))),
+            _ => Err(format!("{raw} is not a {}", ty.name())),
+        },
+        Kind::Number => number_cell(raw, ty),
     }
 }
 
@@ -127,49 +141,6 @@ pub fn text_cell(s: Cow<'_, str>, ty: ScalarType) -> Result<Cell<'_>, String> {
             Ok(Cell::Str(s))
         }
     }
-}
-
-/// A JSON string literal's value, borrowed when it has no escapes.
-pub fn json_string(raw: &str) -> Result<Cow<'_, str>, String> {
-    let inner = raw
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .ok_or_else(|| "malformed string".to_string())?;
-    if !inner.contains('\\') {
-        return Ok(Cow::Borrowed(inner));
-    }
-    serde_json::from_str::<String>(raw)
-        .map(Cow::Owned)
-        .map_err(|e| e.to_string())
-}
-
-/// Nested JSON as compact text: kept as is when it already is.
-fn compact_json(raw: &str) -> Result<Cow<'_, str>, String> {
-    if !has_whitespace_outside_strings(raw) {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| e.to_string())?;
-    Ok(Cow::Owned(v.to_string()))
-}
-
-fn has_whitespace_outside_strings(raw: &str) -> bool {
-    let mut in_string = false;
-    let mut escaped = false;
-    for b in raw.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b.is_ascii_whitespace() {
-            return true;
-        }
-    }
-    false
 }
 
 fn shorten(s: &str) -> String {

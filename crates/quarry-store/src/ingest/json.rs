@@ -1,30 +1,24 @@
 //! The Defender streaming-export envelope and NDJSON, parsed straight into column
-//! builders: property values are sliced out of the input as raw JSON text and coerced
-//! per column, with no intermediate JSON tree.
+//! builders: each message is scanned once ([`scan`](super::scan)), property values are
+//! sliced out of the input as raw JSON text and coerced per column, with no intermediate
+//! JSON tree.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::coerce::json_cell;
+use super::coerce::value_cell;
+use super::scan::{Kind, Malformed, Scanner, Value};
 use super::{Parsed, Position, TenantRouting};
 use crate::batch::Cell;
 use crate::schema::{self, StoredTable};
 
 const CATEGORY_PREFIX: &str = "AdvancedHunting-";
 
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    records: Vec<&'a RawValue>,
-}
-
-/// One envelope record. Its `properties` are read into (key, raw value) pairs in the same
+/// One envelope record. Its `properties` are read into (key, value) pairs in the same
 /// pass as the record when `category` comes first (as Defender writes it), so the
 /// properties text, nearly all of the input, is scanned once rather than twice.
+#[derive(Default)]
 struct Record<'a> {
     time: Option<Cow<'a, str>>,
     tenant_id: Option<Cow<'a, str>>,
@@ -33,64 +27,140 @@ struct Record<'a> {
 }
 
 enum Properties<'a> {
-    /// Read already (names and raw values: which table they belong to is decided later).
+    /// Read already (names and values: which table they belong to is decided later).
     Fields(Fields<'a>),
     /// Met before `category`: kept as text and read once the table is known.
-    Raw(&'a RawValue),
+    Raw(&'a str),
     /// Not a JSON object: why.
     NotObject(String),
 }
 
-type Fields<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
+type Fields<'a> = Vec<(Cow<'a, str>, Value<'a>)>;
 
-impl<'de: 'a, 'a> Deserialize<'de> for Record<'a> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(RecordVisitor)
-    }
+/// A record's shape problem (a string field that is not a string, a record that is not an
+/// object): the record is rejected, the rest of the message is read on.
+type ReadRecord<'a> = Result<Record<'a>, String>;
+
+/// A well-formed message: its records, or why it is not a streaming-export message.
+enum Message<'a> {
+    Records(Vec<ReadRecord<'a>>),
+    NotEnvelope(String),
 }
 
-struct RecordVisitor;
-
-impl<'de> Visitor<'de> for RecordVisitor {
-    type Value = Record<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a streaming-export record")
+/// Scans a message `{"records":[...]}` once, records and properties included.
+fn read_message(msg: &str) -> Result<Message<'_>, Malformed> {
+    let mut s = Scanner::new(msg);
+    if s.peek() != Some(b'{') {
+        let v = s.value()?;
+        s.end()?;
+        return Ok(Message::NotEnvelope(format!(
+            "it is {}, not an object",
+            v.kind.describe()
+        )));
     }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut record = Record {
-            time: None,
-            tenant_id: None,
-            category: None,
-            properties: None,
-        };
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match key.as_ref() {
-                "time" => record.time = map.next_value::<Option<Cow<'de, str>>>()?,
-                "tenantId" => record.tenant_id = map.next_value::<Option<Cow<'de, str>>>()?,
-                "category" => record.category = map.next_value::<Option<Cow<'de, str>>>()?,
-                "properties" => {
-                    let table = record
-                        .category
-                        .as_deref()
-                        .and_then(|c| c.strip_prefix(CATEGORY_PREFIX))
-                        .and_then(schema::table);
-                    record.properties = Some(match table {
-                        Some(table) => match map.next_value_seed(PropertiesSeed { table })? {
-                            Ok(fields) => Properties::Fields(fields),
-                            Err(why) => Properties::NotObject(why),
-                        },
-                        None => Properties::Raw(map.next_value()?),
-                    });
-                }
-                _ => {
-                    map.next_value::<de::IgnoredAny>()?;
-                }
-            }
+    s.object_start()?;
+    let (mut records, mut problem) = (None, None);
+    let mut first = true;
+    while let Some(key) = s.next_key(&mut first)? {
+        if key != "records" {
+            s.value()?;
+        } else if records.is_some() {
+            s.value()?;
+            problem = Some("'records' appears twice".to_string());
+        } else if s.peek() == Some(b'[') {
+            records = Some(read_records(&mut s)?);
+        } else {
+            let v = s.value()?;
+            problem = Some(format!("'records' is {}, not an array", v.kind.describe()));
         }
-        Ok(record)
     }
+    s.end()?;
+    Ok(match (problem, records) {
+        (Some(p), _) => Message::NotEnvelope(p),
+        (None, Some(records)) => Message::Records(records),
+        (None, None) => Message::NotEnvelope("it has no 'records'".into()),
+    })
+}
+
+fn read_records<'a>(s: &mut Scanner<'a>) -> Result<Vec<ReadRecord<'a>>, Malformed> {
+    s.array_start()?;
+    let mut records = Vec::new();
+    let mut first = true;
+    while s.has_element(&mut first)? {
+        if s.peek() == Some(b'{') {
+            records.push(read_record(s)?);
+        } else {
+            let v = s.value()?;
+            records.push(Err(format!(
+                "the record is {}, not an object",
+                v.kind.describe()
+            )));
+        }
+    }
+    Ok(records)
+}
+
+fn read_record<'a>(s: &mut Scanner<'a>) -> Result<ReadRecord<'a>, Malformed> {
+    s.object_start()?;
+    let mut record = Record::default();
+    let mut problem = None;
+    let mut first = true;
+    while let Some(key) = s.next_key(&mut first)? {
+        let slot = match key.as_ref() {
+            "time" => &mut record.time,
+            "tenantId" => &mut record.tenant_id,
+            "category" => &mut record.category,
+            "properties" => {
+                let table = record
+                    .category
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix(CATEGORY_PREFIX))
+                    .and_then(schema::table);
+                record.properties = Some(match table {
+                    Some(_) if s.peek() == Some(b'{') => Properties::Fields(read_fields_at(s)?),
+                    Some(_) => Properties::NotObject(not_an_object(s.value()?.kind)),
+                    None => Properties::Raw(s.value()?.raw),
+                });
+                continue;
+            }
+            _ => {
+                s.value()?;
+                continue;
+            }
+        };
+        let v = s.value()?;
+        *slot = match (v.kind, v.string()) {
+            (Kind::Null, _) => None,
+            (_, Some(Ok(text))) => Some(text),
+            (_, Some(Err(e))) => {
+                problem.get_or_insert(format!("'{key}': {e}"));
+                None
+            }
+            (kind, None) => {
+                problem.get_or_insert(format!("'{key}' is {}, not a string", kind.describe()));
+                None
+            }
+        };
+    }
+    Ok(match problem {
+        Some(p) => Err(p),
+        None => Ok(record),
+    })
+}
+
+/// The (key, value) pairs of the object at the scanner.
+fn read_fields_at<'a>(s: &mut Scanner<'a>) -> Result<Fields<'a>, Malformed> {
+    s.object_start()?;
+    let mut fields = Vec::with_capacity(32);
+    let mut first = true;
+    while let Some(key) = s.next_key(&mut first)? {
+        fields.push((key, s.value()?));
+    }
+    Ok(fields)
+}
+
+fn not_an_object(kind: Kind) -> String {
+    format!("'properties' is not a JSON object but {}", kind.describe())
 }
 
 /// The text of a top-level JSON value, or why it could not be read. A line of
@@ -211,55 +281,31 @@ pub fn parse_envelopes(input: &str, routing: &TenantRouting, parsed: &mut Parsed
     }
 }
 
-/// A message whose records are all well-formed, read in one pass (the common case).
-#[derive(Deserialize)]
-struct WellFormedEnvelope<'a> {
-    #[serde(borrow)]
-    records: Vec<Record<'a>>,
-}
-
+/// One message: a malformed one is rejected whole (its records cannot be told apart),
+/// a record of the wrong shape only itself.
 fn parse_message(msg: &str, at: Position, routing: &TenantRouting, parsed: &mut Parsed) {
-    if let Ok(envelope) = serde_json::from_str::<WellFormedEnvelope>(msg) {
-        for (r, record) in envelope.records.into_iter().enumerate() {
-            let at = at.record(r + 1);
-            if let Err(reason) = ingest_record(record, &at, routing, parsed) {
-                parsed.report.reject(at, reason);
-            }
-        }
-        return;
-    }
-    // Something is wrong: read it again record by record, to reject only what is wrong.
-    if let Some(reason) = malformed(msg) {
-        parsed.report.reject(at, reason);
-        return;
-    }
-    let envelope: Envelope = match serde_json::from_str(msg) {
-        Ok(e) => e,
-        Err(e) => {
+    let records = match read_message(msg) {
+        Ok(Message::Records(records)) => records,
+        Ok(Message::NotEnvelope(why)) => {
             parsed.report.reject(
                 at,
-                format!("not a streaming-export message ({{\"records\":[...]}}): {e}"),
+                format!("not a streaming-export message ({{\"records\":[...]}}): {why}"),
             );
             return;
         }
+        Err(Malformed) => {
+            let reason = malformed(msg).unwrap_or_else(|| "malformed JSON".into());
+            parsed.report.reject(at, reason);
+            return;
+        }
     };
-    for (r, raw) in envelope.records.into_iter().enumerate() {
+    for (r, record) in records.into_iter().enumerate() {
         let at = at.record(r + 1);
-        if let Err(reason) = parse_record(raw, &at, routing, parsed) {
+        let ingested = record.and_then(|record| ingest_record(record, &at, routing, parsed));
+        if let Err(reason) = ingested {
             parsed.report.reject(at, reason);
         }
     }
-}
-
-fn parse_record(
-    raw: &RawValue,
-    at: &Position,
-    routing: &TenantRouting,
-    parsed: &mut Parsed,
-) -> Result<(), String> {
-    let record: Record =
-        serde_json::from_str(raw.get()).map_err(|e| format!("malformed record: {e}"))?;
-    ingest_record(record, at, routing, parsed)
 }
 
 fn ingest_record(
@@ -285,7 +331,7 @@ fn ingest_record(
     };
     let fields = match properties {
         Properties::Fields(fields) => fields,
-        Properties::Raw(raw) => read_fields(raw.get(), table)?,
+        Properties::Raw(raw) => read_fields(raw)?,
         Properties::NotObject(why) => return Err(why),
     };
     let row = fields_to_row(fields, table, envelope_time, at, parsed)?;
@@ -319,16 +365,22 @@ fn parse_properties<'a>(
     at: &Position,
     parsed: &mut Parsed,
 ) -> Result<Vec<Option<Cell<'a>>>, String> {
-    let fields = read_fields(text, table)?;
+    let fields = read_fields(text)?;
     fields_to_row(fields, table, envelope_time, at, parsed)
 }
 
-/// The (key, raw value) pairs of a properties object's text.
-fn read_fields<'a>(text: &'a str, table: &'static StoredTable) -> Result<Fields<'a>, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    PropertiesSeed { table }
-        .deserialize(&mut de)
-        .map_err(|e| format!("'properties' is not a JSON object: {e}"))?
+/// The (key, value) pairs of a properties object's text.
+fn read_fields(text: &str) -> Result<Fields<'_>, String> {
+    let mut s = Scanner::new(text);
+    let read = if s.peek() == Some(b'{') {
+        read_fields_at(&mut s).map(Ok)
+    } else {
+        s.value().map(|v| Err(not_an_object(v.kind)))
+    };
+    match read.and_then(|fields| s.end().map(|()| fields)) {
+        Ok(fields) => fields,
+        Err(Malformed) => Err(malformed(text).unwrap_or_else(|| "malformed JSON".into())),
+    }
 }
 
 /// Properties as a row of cells, with Sentinel's columns filled in.
@@ -344,19 +396,19 @@ fn fields_to_row<'a>(
     // Records of a table list their properties in the same order, mostly the schema's:
     // try the column after the last one matched before hashing the name.
     let mut next = 0;
-    for (key, raw) in fields {
+    for (key, value) in fields {
         let index = match table.columns.get(next) {
             Some(c) if c.name == key.as_ref() => Some(next),
             _ => table.column_index(&key),
         };
         match index {
             Some(i) => {
-                let cell = json_cell(raw.get(), table.column_type(i))
+                let cell = value_cell(value, table.column_type(i))
                     .map_err(|e| format!("column {key}: {e}"))?;
                 row[i] = Some(cell);
                 next = i + 1;
             }
-            None => extra.push((key, raw.get())),
+            None => extra.push((key, value.raw)),
         }
     }
     super::finish_row(
@@ -368,95 +420,4 @@ fn fields_to_row<'a>(
         &mut parsed.report,
     )?;
     Ok(row)
-}
-
-/// Reads an object as (key, raw value) pairs without building a map; anything other than
-/// an object is `Err(why)`, so that the record, not the whole message, is rejected.
-struct PropertiesSeed {
-    table: &'static StoredTable,
-}
-
-impl<'de> DeserializeSeed<'de> for PropertiesSeed {
-    type Value = Result<Fields<'de>, String>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PropertiesSeed {
-    type Value = Result<Fields<'de>, String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "the properties of a {} record", self.table.name())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Vec::with_capacity(self.table.columns.len());
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value: &'de RawValue = map.next_value()?;
-            fields.push((key, value));
-        }
-        Ok(Ok(fields))
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(Err(not_an_object("an array")))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Err(not_an_object("null")))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Err(not_an_object("a bool")))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Err(not_an_object("a number")))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Err(not_an_object("a number")))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Err(not_an_object("a number")))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Err(not_an_object("a string")))
-    }
-}
-
-fn not_an_object(what: &str) -> String {
-    format!("'properties' is not a JSON object but {what}")
-}
-
-/// A key, borrowed from the input unless it has escapes.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a property name")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
 }

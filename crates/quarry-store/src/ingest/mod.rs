@@ -9,6 +9,7 @@
 mod coerce;
 mod csv;
 mod json;
+mod scan;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

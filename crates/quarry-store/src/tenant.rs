@@ -284,11 +284,15 @@ impl TenantStore {
         upto: Lsn,
     ) -> Result<Vec<FileEntry>> {
         let cutoff = self.window_start() - kql_syntax::time::TICKS_PER_DAY;
-        let mut entries = Vec::new();
-        for (name, batches) in taken {
-            let Some(table) = schema::table(name) else {
-                continue;
-            };
+        // Largest tables first, so that the last one to finish is a small one.
+        let mut tables: Vec<_> = taken
+            .iter()
+            .filter_map(|(name, batches)| Some((schema::table(name)?, batches)))
+            .collect();
+        tables
+            .sort_by_key(|(_, b)| std::cmp::Reverse(b.iter().map(|b| b.num_rows()).sum::<usize>()));
+        let per_table = parquet_io::on_every_core(tables, |(table, batches)| {
+            let mut entries = Vec::new();
             for rows in parquet_io::sorted_days(table, batches)? {
                 if rows.max_time < cutoff {
                     continue;
@@ -302,7 +306,9 @@ impl TenantStore {
                     parquet_io::Codec::Fast,
                 )?);
             }
-        }
+            Ok(entries)
+        })?;
+        let entries: Vec<FileEntry> = per_table.into_iter().flatten().collect();
         parquet_io::sync_written(&self.dir, &entries)?;
         Ok(entries)
     }
@@ -353,19 +359,18 @@ impl TenantStore {
                 .filter(|v| v.len() > self.config.compact_after_files)
                 .collect()
         };
-        let mut compacted = 0;
-        for group in groups {
+        let flushed = self.read().manifest.flushed_lsn;
+        // Groups merge independently: every core reads, sorts and writes one at a time.
+        let merged = parquet_io::on_every_core(groups, |group| {
             let Some(table) = schema::table(&group[0].table) else {
-                continue;
+                return Ok(None);
             };
             let mut batches = Vec::new();
             for f in &group {
                 batches.extend(parquet_io::read_file(&self.dir.join(&f.path))?);
             }
-            let merged = parquet_io::sorted_days(table, &batches)?;
-            let flushed = self.read().manifest.flushed_lsn;
             let mut entries = Vec::new();
-            for (i, rows) in merged.iter().enumerate() {
+            for (i, rows) in parquet_io::sorted_days(table, &batches)?.iter().enumerate() {
                 let name = format!("compact-{flushed:020}-{i}");
                 let rel = parquet_io::rel_path(table, rows.day, &name);
                 entries.push(parquet_io::write_file(
@@ -376,6 +381,10 @@ impl TenantStore {
                     parquet_io::Codec::Compact,
                 )?);
             }
+            Ok(Some((group, entries)))
+        })?;
+        let mut compacted = 0;
+        for (group, entries) in merged.into_iter().flatten() {
             parquet_io::sync_written(&self.dir, &entries)?;
             let entries: Vec<Arc<FileEntry>> = entries.into_iter().map(Arc::new).collect();
             let mut state = self.write();

@@ -241,6 +241,9 @@ fn pipeline(
         let (chunk_tx, chunk_rx) = mpsc::sync_channel::<anyhow::Result<Chunk>>(workers);
         let chunk_rx = Arc::new(Mutex::new(chunk_rx));
         let (done_tx, done_rx) = mpsc::sync_channel::<(u64, anyhow::Result<ParsedChunk>)>(workers);
+        // Parsed chunks' buffers go back to the reader: a fresh 8 MB buffer per chunk
+        // cost a page fault per 4 KB, and the allocator's purging, ~8 % of ingest CPU.
+        let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
         scope.spawn(move || {
             let (mut seq, mut offset) = (0u64, 0u64);
             let (mut lines, mut newlines) = count_lines(&first);
@@ -259,7 +262,9 @@ fn pipeline(
                 }
                 seq += 1;
                 offset += len;
-                let mut next = Vec::with_capacity(chunk_bytes + (1 << 16));
+                let mut next = spare_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + (1 << 16)));
                 match read_chunk(input.as_mut(), chunk_bytes, &mut carry, &mut next) {
                     Ok(()) if next.is_empty() => return,
                     Ok(()) => {
@@ -275,6 +280,7 @@ fn pipeline(
         });
         for _ in 0..workers {
             let (chunk_rx, done_tx) = (Arc::clone(&chunk_rx), done_tx.clone());
+            let spare_tx = spare_tx.clone();
             scope.spawn(move || {
                 loop {
                     let next = chunk_rx
@@ -283,7 +289,7 @@ fn pipeline(
                         .and_then(|rx| rx.recv().map_err(|_| ()));
                     let Ok(next) = next else { return };
                     let (seq, parsed) = match next {
-                        Ok(chunk) => (chunk.seq, parse_chunk(chunk, format, routing)),
+                        Ok(chunk) => (chunk.seq, parse_chunk(chunk, format, routing, &spare_tx)),
                         // A read error ends the file after the chunks before it.
                         Err(e) => (u64::MAX, Err(e)),
                     };
@@ -293,7 +299,7 @@ fn pipeline(
                 }
             });
         }
-        drop(done_tx);
+        drop((done_tx, spare_tx));
         // Commit in file order. Returning drops `done_rx`, which stops the workers and
         // then the reader.
         let mut waiting = BTreeMap::new();
@@ -335,18 +341,23 @@ fn pipeline(
     })
 }
 
+/// Parses a chunk, and hands its buffer back to the reader through `spare`.
 fn parse_chunk(
     chunk: Chunk,
     format: Format,
     routing: &TenantRouting,
+    spare: &mpsc::Sender<Vec<u8>>,
 ) -> anyhow::Result<ParsedChunk> {
     let text = utf8(chunk.bytes, chunk.offset)?;
     let parsed = Store::parse(&text, format, routing)?;
+    let bytes = text.len() as u64;
+    // The reader may be gone (the input is over): the buffer is then simply freed.
+    let _ = spare.send(text.into_bytes());
     Ok(ParsedChunk {
         parsed,
         lines: chunk.lines,
         newlines: chunk.newlines,
-        bytes: text.len() as u64,
+        bytes,
     })
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Decimal128Builder, DurationNanosecondBuilder, Float64Builder,
+    Array, ArrayRef, BooleanBuilder, Decimal128Builder, DurationNanosecondBuilder, Float64Builder,
     Int32Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder,
 };
 use datafusion::arrow::record_batch::RecordBatch;
@@ -106,16 +106,24 @@ impl ColumnBuilder {
 
     fn finish(&mut self) -> ArrayRef {
         match self {
-            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int(b) => Arc::new(b.finish()),
-            ColumnBuilder::Long(b) => Arc::new(b.finish()),
-            ColumnBuilder::Real(b) => Arc::new(b.finish()),
-            ColumnBuilder::Str(b) => Arc::new(b.finish()),
-            ColumnBuilder::DateTime(b) => Arc::new(b.finish()),
-            ColumnBuilder::Timespan(b) => Arc::new(b.finish()),
-            ColumnBuilder::Decimal(b) => Arc::new(b.finish()),
+            ColumnBuilder::Bool(b) => shrunk(b.finish()),
+            ColumnBuilder::Int(b) => shrunk(b.finish()),
+            ColumnBuilder::Long(b) => shrunk(b.finish()),
+            ColumnBuilder::Real(b) => shrunk(b.finish()),
+            ColumnBuilder::Str(b) => shrunk(b.finish()),
+            ColumnBuilder::DateTime(b) => shrunk(b.finish()),
+            ColumnBuilder::Timespan(b) => shrunk(b.finish()),
+            ColumnBuilder::Decimal(b) => shrunk(b.finish()),
         }
     }
+}
+
+/// A finished array without its builder's unused room: the tail keeps batches until
+/// they are flushed, and measures itself by their capacity (room reserved for the next
+/// chunk's rows was 40 % of it, and brought flushes forward).
+fn shrunk<A: Array + 'static>(mut array: A) -> ArrayRef {
+    array.shrink_to_fit();
+    Arc::new(array)
 }
 
 /// `"12.5"` as a Decimal128 with scale 18.
@@ -172,8 +180,13 @@ impl TableBatchBuilder {
     /// A builder sized like the batch `hint` describes (at least `min_rows`; at most
     /// [`MAX_HINT_ROWS`], so that one huge input does not oversize every later one).
     pub fn with_hint(table: &'static StoredTable, hint: &SizeHint, min_rows: usize) -> Self {
-        let rows = hint.rows.clamp(min_rows, MAX_HINT_ROWS.max(min_rows));
-        let scale = |bytes: usize| bytes / hint.rows.max(1) * rows;
+        // An eighth more than last time: most chunks then fit without a doubling, and the
+        // batch, which the tail keeps until it is flushed, holds little unused room.
+        let rows = (hint.rows + hint.rows / 8).clamp(min_rows, MAX_HINT_ROWS.max(min_rows));
+        let scale = |bytes: usize| {
+            let per_row = bytes as f64 / hint.rows.max(1) as f64;
+            (per_row * rows as f64) as usize + 64
+        };
         TableBatchBuilder {
             table,
             columns: table
@@ -187,10 +200,7 @@ impl TableBatchBuilder {
                             ScalarType::String | ScalarType::Guid | ScalarType::Dynamic
                         ) =>
                     {
-                        ColumnBuilder::Str(StringBuilder::with_capacity(
-                            rows,
-                            scale(bytes).max(rows * 16),
-                        ))
+                        ColumnBuilder::Str(StringBuilder::with_capacity(rows, scale(bytes)))
                     }
                     _ => ColumnBuilder::new(c.ty, rows),
                 })

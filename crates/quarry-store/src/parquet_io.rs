@@ -54,23 +54,6 @@ fn writer_properties(table: &StoredTable, codec: Codec) -> Result<WriterProperti
         .build())
 }
 
-/// The time of each row in ticks; null times count as `fallback`.
-fn times(batch: &RecordBatch, table: &StoredTable, fallback: i64) -> Vec<i64> {
-    let col = batch.column(table.time_index);
-    match col.as_primitive_opt::<TimestampNanosecondType>() {
-        Some(ts) => (0..ts.len())
-            .map(|i| {
-                if ts.is_null(i) {
-                    fallback
-                } else {
-                    ts.value(i) / 100
-                }
-            })
-            .collect(),
-        None => vec![fallback; batch.num_rows()],
-    }
-}
-
 /// One day's rows of a table, sorted by time, with their first and last time (ticks).
 pub struct DayRows {
     pub day: i64,
@@ -79,20 +62,26 @@ pub struct DayRows {
     pub max_time: i64,
 }
 
-/// Sorts the rows of `batches` by time (one copy: rows are gathered straight from the
-/// input batches, not concatenated first) and splits them by day.
-pub fn sorted_days(table: &StoredTable, batches: &[RecordBatch]) -> Result<Vec<DayRows>> {
+/// Sorts the rows of `batches` by time and hands them to `write` one day at a time. Rows
+/// are gathered straight from the input batches (no concatenation first), and only one
+/// day's sorted copy exists at a time: sorting a whole table at once doubled a flush's
+/// memory and its page faults.
+pub fn for_each_sorted_day(
+    table: &StoredTable,
+    batches: &[RecordBatch],
+    mut write: impl FnMut(DayRows) -> Result<()>,
+) -> Result<()> {
     let time_columns: Vec<&dyn Array> = batches
         .iter()
         .map(|b| b.column(table.time_index).as_ref())
         .collect();
     let all_times = concat(&time_columns)?;
     if all_times.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let order = lexsort_to_indices(
         &[SortColumn {
-            values: all_times,
+            values: Arc::clone(&all_times),
             options: Some(SortOptions {
                 descending: false,
                 nulls_first: true,
@@ -116,27 +105,40 @@ pub fn sorted_days(table: &StoredTable, batches: &[RecordBatch]) -> Result<Vec<D
             (b, i - starts[b])
         })
         .collect();
-    let refs: Vec<&RecordBatch> = batches.iter().collect();
-    let sorted = interleave_record_batch(&refs, &pairs)?;
+    // Times in sorted order (ticks); a null time counts as now.
     let now = clock::now_ticks();
-    let t = times(&sorted, table, now);
-    let mut out = Vec::new();
+    let times: Vec<i64> = match all_times.as_primitive_opt::<TimestampNanosecondType>() {
+        Some(ts) => order
+            .values()
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                if ts.is_null(i) {
+                    now
+                } else {
+                    ts.value(i) / 100
+                }
+            })
+            .collect(),
+        None => vec![now; order.len()],
+    };
+    let refs: Vec<&RecordBatch> = batches.iter().collect();
     let mut start = 0;
-    while start < t.len() {
-        let day = clock::day_of(t[start]);
+    while start < times.len() {
+        let day = clock::day_of(times[start]);
         let mut end = start + 1;
-        while end < t.len() && clock::day_of(t[end]) == day {
+        while end < times.len() && clock::day_of(times[end]) == day {
             end += 1;
         }
-        out.push(DayRows {
+        write(DayRows {
             day,
-            batch: sorted.slice(start, end - start),
-            min_time: t[start],
-            max_time: t[end - 1],
-        });
+            batch: interleave_record_batch(&refs, &pairs[start..end])?,
+            min_time: times[start],
+            max_time: times[end - 1],
+        })?;
         start = end;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `work` applied to each item on every core, results in the items' order; the first

@@ -15,6 +15,8 @@ use kql_syntax::ast::ScalarType;
 #[derive(Debug)]
 pub struct StoredTable {
     pub def: &'static Table,
+    /// Position in [`tables`]: per-table state during ingest is a vector indexed by it.
+    pub ordinal: usize,
     pub columns: Vec<Column>,
     pub schema: SchemaRef,
     /// Column by name. hashbrown's default hasher: this lookup runs once per property of
@@ -29,7 +31,7 @@ pub struct StoredTable {
 }
 
 impl StoredTable {
-    fn new(def: &'static Table) -> Self {
+    fn new(ordinal: usize, def: &'static Table) -> Self {
         let columns = def.all_columns();
         let fields: Vec<_> = columns
             .iter()
@@ -51,6 +53,7 @@ impl StoredTable {
         let additional_fields_index = index.get("AdditionalFields").copied();
         StoredTable {
             def,
+            ordinal,
             schema: Arc::new(Schema::new(fields)),
             time_index: timestamp_index.unwrap_or(time_generated_index),
             timestamp_index,
@@ -81,20 +84,25 @@ impl StoredTable {
 }
 
 static TABLES: OnceLock<Vec<StoredTable>> = OnceLock::new();
+static BY_NAME: OnceLock<HashMap<&'static str, &'static StoredTable>> = OnceLock::new();
 
 /// Every stored table, in the order of `defender_schema::TABLES`.
 pub fn tables() -> &'static [StoredTable] {
     TABLES.get_or_init(|| {
         defender_schema::TABLES
             .iter()
-            .map(StoredTable::new)
+            .enumerate()
+            .map(|(i, def)| StoredTable::new(i, def))
             .collect()
     })
 }
 
-/// Looks a table up by its exact name.
+/// Looks a table up by its exact name (hashed: ingest looks up every record's table).
 pub fn table(name: &str) -> Option<&'static StoredTable> {
-    tables().iter().find(|t| t.def.name == name)
+    BY_NAME
+        .get_or_init(|| tables().iter().map(|t| (t.def.name, t)).collect())
+        .get(name)
+        .copied()
 }
 
 #[cfg(test)]

@@ -293,19 +293,19 @@ impl TenantStore {
             .sort_by_key(|(_, b)| std::cmp::Reverse(b.iter().map(|b| b.num_rows()).sum::<usize>()));
         let per_table = parquet_io::on_every_core(tables, |(table, batches)| {
             let mut entries = Vec::new();
-            for rows in parquet_io::sorted_days(table, batches)? {
-                if rows.max_time < cutoff {
-                    continue;
+            parquet_io::for_each_sorted_day(table, batches, |rows| {
+                if rows.max_time >= cutoff {
+                    let rel = parquet_io::rel_path(table, rows.day, &format!("part-{upto:020}"));
+                    entries.push(parquet_io::write_file(
+                        &self.dir,
+                        &rel,
+                        table,
+                        &rows,
+                        parquet_io::Codec::Fast,
+                    )?);
                 }
-                let rel = parquet_io::rel_path(table, rows.day, &format!("part-{upto:020}"));
-                entries.push(parquet_io::write_file(
-                    &self.dir,
-                    &rel,
-                    table,
-                    &rows,
-                    parquet_io::Codec::Fast,
-                )?);
-            }
+                Ok(())
+            })?;
             Ok(entries)
         })?;
         let entries: Vec<FileEntry> = per_table.into_iter().flatten().collect();
@@ -370,17 +370,18 @@ impl TenantStore {
                 batches.extend(parquet_io::read_file(&self.dir.join(&f.path))?);
             }
             let mut entries = Vec::new();
-            for (i, rows) in parquet_io::sorted_days(table, &batches)?.iter().enumerate() {
-                let name = format!("compact-{flushed:020}-{i}");
+            parquet_io::for_each_sorted_day(table, &batches, |rows| {
+                let name = format!("compact-{flushed:020}-{}", entries.len());
                 let rel = parquet_io::rel_path(table, rows.day, &name);
                 entries.push(parquet_io::write_file(
                     &self.dir,
                     &rel,
                     table,
-                    rows,
+                    &rows,
                     parquet_io::Codec::Compact,
                 )?);
-            }
+                Ok(())
+            })?;
             Ok(Some((group, entries)))
         })?;
         let mut compacted = 0;

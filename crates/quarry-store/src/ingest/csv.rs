@@ -29,7 +29,7 @@ pub fn parse_csv(input: &str, table: &'static StoredTable, tenant: &str, parsed:
             Ok(false) => break,
             Ok(true) => {
                 let at = Position::line(line.max(2));
-                match csv_row(&record, &headers, &columns, table, &at, parsed) {
+                match csv_row(&record, &headers, &columns, table, parsed) {
                     Ok(row) => parsed.push_row(tenant, table, &row),
                     Err(reason) => parsed.report.reject(at, reason),
                 }
@@ -51,7 +51,6 @@ fn csv_row<'r>(
     headers: &'r [String],
     columns: &[Option<usize>],
     table: &'static StoredTable,
-    at: &Position,
     parsed: &mut Parsed,
 ) -> Result<Vec<Option<Cell<'r>>>, String> {
     if record.len() > headers.len() {
@@ -88,6 +87,6 @@ fn csv_row<'r>(
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str()))
         .collect();
-    super::finish_row(table, &mut row, extra, None, at, &mut parsed.report)?;
+    super::finish_row(table, &mut row, extra, None, &mut parsed.report)?;
     Ok(row)
 }

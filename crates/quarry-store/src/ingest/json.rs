@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use super::coerce::value_cell;
-use super::scan::{Kind, Malformed, Scanner, Value};
+use super::scan::{Kind, Malformed, Scanner};
 use super::{Parsed, Position, TenantRouting};
 use crate::batch::Cell;
 use crate::schema::{self, StoredTable};
@@ -27,15 +27,20 @@ struct Record<'a> {
 }
 
 enum Properties<'a> {
-    /// Read already (names and values: which table they belong to is decided later).
-    Fields(Fields<'a>),
+    /// Read already into the table's columns (or why a value did not fit its column).
+    Read(Result<Cells<'a>, String>),
     /// Met before `category`: kept as text and read once the table is known.
     Raw(&'a str),
     /// Not a JSON object: why.
     NotObject(String),
 }
 
-type Fields<'a> = Vec<(Cow<'a, str>, Value<'a>)>;
+/// A record's properties as cells of its table's columns, and the properties that have
+/// no column (as their JSON text).
+struct Cells<'a> {
+    row: Vec<Option<Cell<'a>>>,
+    extra: Vec<(Cow<'a, str>, &'a str)>,
+}
 
 /// A record's shape problem (a string field that is not a string, a record that is not an
 /// object): the record is rejected, the rest of the message is read on.
@@ -117,7 +122,9 @@ fn read_record<'a>(s: &mut Scanner<'a>) -> Result<ReadRecord<'a>, Malformed> {
                     .and_then(|c| c.strip_prefix(CATEGORY_PREFIX))
                     .and_then(schema::table);
                 record.properties = Some(match table {
-                    Some(_) if s.peek() == Some(b'{') => Properties::Fields(read_fields_at(s)?),
+                    Some(table) if s.peek() == Some(b'{') => {
+                        Properties::Read(read_cells_at(s, table)?)
+                    }
                     Some(_) => Properties::NotObject(not_an_object(s.value()?.kind)),
                     None => Properties::Raw(s.value()?.raw),
                 });
@@ -148,15 +155,58 @@ fn read_record<'a>(s: &mut Scanner<'a>) -> Result<ReadRecord<'a>, Malformed> {
     })
 }
 
-/// The (key, value) pairs of the object at the scanner.
-fn read_fields_at<'a>(s: &mut Scanner<'a>) -> Result<Fields<'a>, Malformed> {
+/// Reads the properties object at the scanner into the columns of `table`. A value that
+/// does not fit its column is the record's error; the rest of the object is still scanned.
+fn read_cells_at<'a>(
+    s: &mut Scanner<'a>,
+    table: &'static StoredTable,
+) -> Result<Result<Cells<'a>, String>, Malformed> {
     s.object_start()?;
-    let mut fields = Vec::with_capacity(32);
+    let mut row: Vec<Option<Cell<'a>>> = vec![None; table.columns.len()];
+    let mut extra = Vec::new();
+    let mut problem = None;
+    // Records of a table list their properties in the same order, mostly the schema's:
+    // try the column after the last one matched before hashing the name.
+    let mut next = 0;
     let mut first = true;
     while let Some(key) = s.next_key(&mut first)? {
-        fields.push((key, s.value()?));
+        let value = s.value()?;
+        if problem.is_some() {
+            continue;
+        }
+        let index = match table.columns.get(next) {
+            Some(c) if c.name == key.as_ref() => Some(next),
+            _ => table.column_index(&key),
+        };
+        match index {
+            Some(i) => match value_cell(value, table.column_type(i)) {
+                Ok(cell) => {
+                    row[i] = Some(cell);
+                    next = i + 1;
+                }
+                Err(e) => problem = Some(format!("column {key}: {e}")),
+            },
+            None => extra.push((key, value.raw)),
+        }
     }
-    Ok(fields)
+    Ok(match problem {
+        Some(p) => Err(p),
+        None => Ok(Cells { row, extra }),
+    })
+}
+
+/// A properties object's text read into the columns of `table`.
+fn read_cells<'a>(text: &'a str, table: &'static StoredTable) -> Result<Cells<'a>, String> {
+    let mut s = Scanner::new(text);
+    let read = if s.peek() == Some(b'{') {
+        read_cells_at(&mut s, table)
+    } else {
+        s.value().map(|v| Err(not_an_object(v.kind)))
+    };
+    match read.and_then(|cells| s.end().map(|()| cells)) {
+        Ok(cells) => cells,
+        Err(Malformed) => Err(malformed(text).unwrap_or_else(|| "malformed JSON".into())),
+    }
 }
 
 fn not_an_object(kind: Kind) -> String {
@@ -301,7 +351,7 @@ fn parse_message(msg: &str, at: Position, routing: &TenantRouting, parsed: &mut 
     };
     for (r, record) in records.into_iter().enumerate() {
         let at = at.record(r + 1);
-        let ingested = record.and_then(|record| ingest_record(record, &at, routing, parsed));
+        let ingested = record.and_then(|record| ingest_record(record, routing, parsed));
         if let Err(reason) = ingested {
             parsed.report.reject(at, reason);
         }
@@ -310,7 +360,6 @@ fn parse_message(msg: &str, at: Position, routing: &TenantRouting, parsed: &mut 
 
 fn ingest_record(
     record: Record<'_>,
-    at: &Position,
     routing: &TenantRouting,
     parsed: &mut Parsed,
 ) -> Result<(), String> {
@@ -329,13 +378,13 @@ fn ingest_record(
         ),
         None => None,
     };
-    let fields = match properties {
-        Properties::Fields(fields) => fields,
-        Properties::Raw(raw) => read_fields(raw)?,
+    let Cells { mut row, extra } = match properties {
+        Properties::Read(cells) => cells?,
+        Properties::Raw(raw) => read_cells(raw, table)?,
         Properties::NotObject(why) => return Err(why),
     };
-    let row = fields_to_row(fields, table, envelope_time, at, parsed)?;
-    parsed.push_row(&tenant, table, &row);
+    super::finish_row(table, &mut row, extra, envelope_time, &mut parsed.report)?;
+    parsed.push_row(tenant, table, &row);
     Ok(())
 }
 
@@ -350,74 +399,13 @@ pub fn parse_ndjson(input: &str, table: &'static StoredTable, tenant: &str, pars
                 continue;
             }
         };
-        match parse_properties(value, table, None, &at, parsed) {
+        let cells = read_cells(value, table).and_then(|Cells { mut row, extra }| {
+            super::finish_row(table, &mut row, extra, None, &mut parsed.report)?;
+            Ok(row)
+        });
+        match cells {
             Ok(row) => parsed.push_row(tenant, table, &row),
-            Err(reason) => parsed.report.reject(at, malformed(value).unwrap_or(reason)),
+            Err(reason) => parsed.report.reject(at, reason),
         }
     }
-}
-
-/// One record's properties object as a row of cells, with Sentinel's columns filled in.
-fn parse_properties<'a>(
-    text: &'a str,
-    table: &'static StoredTable,
-    envelope_time: Option<i64>,
-    at: &Position,
-    parsed: &mut Parsed,
-) -> Result<Vec<Option<Cell<'a>>>, String> {
-    let fields = read_fields(text)?;
-    fields_to_row(fields, table, envelope_time, at, parsed)
-}
-
-/// The (key, value) pairs of a properties object's text.
-fn read_fields(text: &str) -> Result<Fields<'_>, String> {
-    let mut s = Scanner::new(text);
-    let read = if s.peek() == Some(b'{') {
-        read_fields_at(&mut s).map(Ok)
-    } else {
-        s.value().map(|v| Err(not_an_object(v.kind)))
-    };
-    match read.and_then(|fields| s.end().map(|()| fields)) {
-        Ok(fields) => fields,
-        Err(Malformed) => Err(malformed(text).unwrap_or_else(|| "malformed JSON".into())),
-    }
-}
-
-/// Properties as a row of cells, with Sentinel's columns filled in.
-fn fields_to_row<'a>(
-    fields: Fields<'a>,
-    table: &'static StoredTable,
-    envelope_time: Option<i64>,
-    at: &Position,
-    parsed: &mut Parsed,
-) -> Result<Vec<Option<Cell<'a>>>, String> {
-    let mut row: Vec<Option<Cell<'a>>> = vec![None; table.columns.len()];
-    let mut extra: Vec<(Cow<'a, str>, &'a str)> = Vec::new();
-    // Records of a table list their properties in the same order, mostly the schema's:
-    // try the column after the last one matched before hashing the name.
-    let mut next = 0;
-    for (key, value) in fields {
-        let index = match table.columns.get(next) {
-            Some(c) if c.name == key.as_ref() => Some(next),
-            _ => table.column_index(&key),
-        };
-        match index {
-            Some(i) => {
-                let cell = value_cell(value, table.column_type(i))
-                    .map_err(|e| format!("column {key}: {e}"))?;
-                row[i] = Some(cell);
-                next = i + 1;
-            }
-            None => extra.push((key, value.raw)),
-        }
-    }
-    super::finish_row(
-        table,
-        &mut row,
-        extra,
-        envelope_time,
-        at,
-        &mut parsed.report,
-    )?;
-    Ok(row)
 }

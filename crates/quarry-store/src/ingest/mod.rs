@@ -35,15 +35,15 @@ pub enum TenantRouting {
 }
 
 impl TenantRouting {
-    fn tenant_for(&self, envelope: Option<&str>) -> Result<String, String> {
+    fn tenant_for<'r>(&'r self, envelope: Option<&'r str>) -> Result<&'r str, String> {
         match (self, envelope) {
-            (TenantRouting::Fixed(t), _) => Ok(t.clone()),
-            (TenantRouting::FromEnvelope { .. }, Some(t)) if !t.is_empty() => Ok(t.to_string()),
-            (TenantRouting::FromEnvelope { default }, _) => Ok(default.clone()),
+            (TenantRouting::Fixed(t), _) => Ok(t),
+            (TenantRouting::FromEnvelope { .. }, Some(t)) if !t.is_empty() => Ok(t),
+            (TenantRouting::FromEnvelope { default }, _) => Ok(default),
             (TenantRouting::Require(t), Some(e)) if !e.is_empty() && e != t => Err(format!(
                 "the record belongs to tenant '{e}', not to the caller's tenant"
             )),
-            (TenantRouting::Require(t), _) => Ok(t.clone()),
+            (TenantRouting::Require(t), _) => Ok(t),
         }
     }
 }
@@ -151,7 +151,9 @@ pub type TenantBatches = BTreeMap<String, Vec<(&'static StoredTable, RecordBatch
 /// Parsed input: batches per tenant and table, and the report.
 #[derive(Default)]
 pub struct Parsed {
-    builders: BTreeMap<String, BTreeMap<&'static str, TableBatchBuilder>>,
+    /// Per tenant, a builder per table, indexed by [`StoredTable::ordinal`] (looked up
+    /// for every record: no name comparisons).
+    builders: BTreeMap<String, Vec<Option<TableBatchBuilder>>>,
     pub report: IngestReport,
 }
 
@@ -159,6 +161,11 @@ pub struct Parsed {
 /// chunk spreads its records over up to ~30 tables, and room reserved for 8 K rows per
 /// column cost more in page faults than parsing did (and inflated the tail's size).
 const INITIAL_ROWS: usize = 256;
+
+/// The least a size hint reserves. Small: a table with a handful of rows per chunk would
+/// otherwise keep room for hundreds in every batch of the tail (about 40 % of the tail's
+/// memory was such room, which also brought flushes forward).
+const HINTED_MIN_ROWS: usize = 8;
 
 thread_local! {
     /// Per parsing thread, the size of each table's last batch: consecutive chunks of one
@@ -173,36 +180,39 @@ impl Parsed {
             Some(b) => b,
             None => self.builders.entry(tenant.to_string()).or_default(),
         };
-        by_table
-            .entry(table.name())
-            .or_insert_with(|| {
+        if by_table.len() <= table.ordinal {
+            by_table.resize_with(table.ordinal + 1, || None);
+        }
+        by_table[table.ordinal]
+            .get_or_insert_with(|| {
                 LAST_SIZES.with_borrow(|sizes| match sizes.get(table.name()) {
-                    Some(hint) => TableBatchBuilder::with_hint(table, hint, INITIAL_ROWS),
+                    Some(hint) => TableBatchBuilder::with_hint(table, hint, HINTED_MIN_ROWS),
                     None => TableBatchBuilder::new(table, INITIAL_ROWS),
                 })
             })
             .append_row(row);
-        match self.report.accepted.get_mut(table.name()) {
-            Some(n) => *n += 1,
-            None => {
-                self.report.accepted.insert(table.name().to_string(), 1);
-            }
-        }
     }
 
-    /// The batches, grouped by tenant then table.
-    pub fn into_batches(self) -> Result<(TenantBatches, IngestReport)> {
+    /// The batches, grouped by tenant then table (by name); accepted counts go to the
+    /// report.
+    pub fn into_batches(mut self) -> Result<(TenantBatches, IngestReport)> {
         let mut out = BTreeMap::new();
         for (tenant, tables) in self.builders {
             let mut batches = Vec::new();
-            for (_, mut builder) in tables {
+            for mut builder in tables.into_iter().flatten() {
                 if !builder.is_empty() {
                     let table = builder.table;
                     let hint = builder.size_hint();
                     LAST_SIZES.with_borrow_mut(|sizes| sizes.insert(table.name(), hint));
+                    *self
+                        .report
+                        .accepted
+                        .entry(table.name().to_string())
+                        .or_default() += builder.len() as u64;
                     batches.push((table, builder.finish()?));
                 }
             }
+            batches.sort_by_key(|(table, _)| table.name());
             out.insert(tenant, batches);
         }
         Ok((out, self.report))
@@ -282,7 +292,6 @@ fn finish_row<'a>(
     row: &mut [Option<Cell<'a>>],
     extra: Vec<(Cow<'_, str>, &str)>,
     envelope_time: Option<i64>,
-    _at: &Position,
     report: &mut IngestReport,
 ) -> Result<(), String> {
     let present = |c: &Option<Cell>| matches!(c, Some(cell) if *cell != Cell::Null);

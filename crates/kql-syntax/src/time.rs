@@ -201,9 +201,48 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         .or_else(|| t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
         .unwrap_or(t)
         .trim();
-    parse_iso(t)
+    parse_iso_utc(t.as_bytes())
+        .or_else(|| parse_iso(t))
         .or_else(|| parse_rfc(t))
         .or_else(|| parse_us(t))
+}
+
+/// The shape Defender and Kusto write, `yyyy-MM-ddTHH:mm:ss[.fffffff]Z`, read by position
+/// (every ingested event has two or three). Anything else, or out of range, is None and
+/// left to [`parse_iso`], which reads the same shape to the same ticks.
+fn parse_iso_utc(b: &[u8]) -> Option<i64> {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[b.len() - 1] != b'Z'
+    {
+        return None;
+    }
+    let two = |i: usize| {
+        let (hi, lo) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (hi < 10 && lo < 10).then_some(u32::from(hi) * 10 + u32::from(lo))
+    };
+    let y = i64::from(two(0)? * 100 + two(2)?);
+    let (m, d) = (two(5)?, two(8)?);
+    let (h, mi, se) = (two(11)?, two(14)?, two(17)?);
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) || h > 23 || mi > 59 || se > 59 {
+        return None;
+    }
+    let mut frac = 0i64;
+    if b.len() > 20 {
+        let digits = &b[20..b.len() - 1];
+        if b[19] != b'.' || digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        for k in 0..7 {
+            frac = frac * 10 + digits.get(k).map_or(0, |d| i64::from(d - b'0'));
+        }
+    }
+    let seconds = i64::from(h * 3600 + mi * 60 + se);
+    Some(days_from_civil(y, m, d) * TICKS_PER_DAY + seconds * TICKS_PER_SECOND + frac)
 }
 
 /// The text of a `datetime(...)` literal: every form of [`parse_datetime`], plus the
@@ -444,6 +483,48 @@ pub fn parse_guid(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_positional_reader_agrees_with_the_general_one() {
+        for t in [
+            "2026-11-28T09:41:07Z",
+            "2026-11-28T09:41:07.1Z",
+            "2026-11-28T09:41:07.1234567Z",
+            "2026-11-28T09:41:07.123456789Z",
+            "1601-01-01T00:00:00.0000000Z",
+            "2024-02-29T23:59:59.9999999Z",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-28T24:00:00Z",
+            "2026-11-28T09:41:07.Z",
+            "2026-11-28T09:41:07+01:00",
+            "2026-11-28 09:41:07Z",
+            "2026-11-28T09:41:0xZ",
+        ] {
+            assert_eq!(
+                super::parse_iso_utc(t.as_bytes()).or_else(|| super::parse_iso(t)),
+                super::parse_iso(t),
+                "{t}"
+            );
+        }
+        assert!(super::parse_iso_utc(b"2026-11-28T09:41:07.5Z").is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn positional_reader_never_disagrees(
+            y in 1600u32..2400, m in 0u32..14, d in 0u32..33, h in 0u32..26,
+            mi in 0u32..62, s in 0u32..62, frac in proptest::option::of("[0-9]{1,9}"),
+        ) {
+            let t = format!(
+                "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}{}Z",
+                frac.map(|f| format!(".{f}")).unwrap_or_default()
+            );
+            if let Some(fast) = super::parse_iso_utc(t.as_bytes()) {
+                proptest::prop_assert_eq!(Some(fast), super::parse_iso(&t), "{}", t);
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

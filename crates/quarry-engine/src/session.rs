@@ -15,6 +15,7 @@ use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::MemoryPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::optimizer::{Optimizer, OptimizerRule};
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -179,6 +180,7 @@ impl Engine {
             .with_config(session_config)
             .with_runtime_env(runtime)
             .with_default_features()
+            .with_optimizer_rules(logical_optimizer_rules())
             .with_physical_optimizer_rule(Arc::new(crate::yield_points::YieldAfterAmplifiers))
             .build();
         let ctx = SessionContext::new_with_state(state);
@@ -310,6 +312,25 @@ impl Engine {
 }
 
 mod explain;
+
+/// DataFusion's default logical rules, less the leaf-expression pushdown pair
+/// (`extract_leaf_expressions`, `push_down_leaf_projections`). It moves struct field
+/// access towards the scan, which KQL plans gain little from (dynamic values are JSON
+/// text, not structs), and in DataFusion 55 it fails on a projection that carries a
+/// table-qualified column through `parse`'s struct extraction ("qualified field name
+/// ... and unqualified field name ... would be ambiguous").
+fn logical_optimizer_rules() -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
+    Optimizer::new()
+        .rules
+        .into_iter()
+        .filter(|r| {
+            !matches!(
+                r.name(),
+                "extract_leaf_expressions" | "push_down_leaf_projections"
+            )
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests;

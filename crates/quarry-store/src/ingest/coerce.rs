@@ -202,4 +202,40 @@ mod tests {
         assert_eq!(c("0", ScalarType::Bool), Cell::Bool(false));
         assert!(json_cell("[1]", ScalarType::Bool).is_err());
     }
+
+    /// Nested JSON of any shape, compact or pretty-printed.
+    fn nested_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "\\PC{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[a-z \\\\\"]{0,6}", inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Objects and arrays are stored as compact JSON however they were written: the
+        /// scanner's "already compact" verdict is only trusted when it is right.
+        #[test]
+        fn nested_json_is_stored_compact(v in nested_json(), pretty in proptest::bool::ANY) {
+            proptest::prop_assume!(v.is_object() || v.is_array());
+            let text = if pretty {
+                serde_json::to_string_pretty(&v).expect("serializes")
+            } else {
+                serde_json::to_string(&v).expect("serializes")
+            };
+            for ty in [ScalarType::String, ScalarType::Dynamic] {
+                let cell = json_cell(&text, ty).expect("well-formed");
+                proptest::prop_assert_eq!(cell, Cell::Str(v.to_string().into()));
+            }
+        }
+    }
 }

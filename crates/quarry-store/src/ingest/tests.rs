@@ -305,3 +305,44 @@ fn properties_in_any_order_land_in_their_columns() {
     let pid = pid.as_primitive::<Int64Type>();
     assert_eq!((pid.value(0), pid.value(1)), (1, 2));
 }
+
+#[test]
+fn a_wrong_shaped_record_costs_only_itself() {
+    // A value that does not fit its column, and a category that is not a string: both
+    // records are rejected, and the scan of the message carries on past them.
+    let bad_value = r#"{"category":"AdvancedHunting-DeviceProcessEvents","properties":{"ProcessId":"one","Timestamp":"2026-11-20T10:00:00Z","FileName":"x.exe"}}"#;
+    let bad_category = r#"{"category":5,"properties":{"Timestamp":"2026-11-20T10:00:00Z"}}"#;
+    // An escaped key is unescaped before it is matched to its column.
+    let escaped_key = r#"{"category":"AdvancedHunting-DeviceProcessEvents","properties":{"Timestamp":"2026-11-20T10:00:00Z","File\u004eame":"C:\\Temp\\a.exe","ProcessId":9}}"#;
+    let input = envelope(&[bad_value, bad_category, escaped_key]);
+    let (batches, report) = parse_str(&input, Format::Envelope, fixed("t"));
+    assert_eq!((report.accepted_total(), report.rejected_count), (1, 2));
+    let r = &report.rejections;
+    assert!(
+        r[0].reason.contains("'one' is not a long"),
+        "{}",
+        r[0].reason
+    );
+    assert!(
+        r[1].reason.contains("'category' is a number"),
+        "{}",
+        r[1].reason
+    );
+    let (table, batch) = &batches["t"][0];
+    let files = batch.column(table.column_index("FileName").expect("column"));
+    assert_eq!(files.as_string::<i32>().value(0), r"C:\Temp\a.exe");
+}
+
+#[test]
+fn a_message_that_is_not_an_envelope_is_rejected_whole() {
+    let input = "{\"records\":{\"a\":1}}\n[1,2]\n{\"records\":[]}\n{\"other\":1}\n";
+    let (_, report) = parse_str(input, Format::Envelope, fixed("t"));
+    let reasons: Vec<&str> = report
+        .rejections
+        .iter()
+        .map(|r| r.reason.as_str())
+        .collect();
+    assert_eq!(report.rejected_count, 4, "{reasons:?}");
+    assert!(reasons[0].contains("'records' is an object, not an array"));
+    assert!(reasons[3].contains("it has no 'records'"));
+}

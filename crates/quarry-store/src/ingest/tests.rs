@@ -346,3 +346,34 @@ fn a_message_that_is_not_an_envelope_is_rejected_whole() {
     assert!(reasons[0].contains("'records' is an object, not an array"));
     assert!(reasons[3].contains("it has no 'records'"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// Envelopes damaged anywhere (a byte dropped, replaced or inserted, or the text cut)
+    /// never panic the hand-written scanner: each message either lands or is rejected.
+    #[test]
+    fn damaged_envelopes_are_rejected_not_panicked_on(
+        at in 0usize..2000,
+        op in 0u8..4,
+        byte in proptest::sample::select(b"{}[]\":,\\ 0aeE-.tnu\x01\xc3".to_vec()),
+    ) {
+        let good = envelope(&[&process_record("t", "cmd.exe", 1), &process_record("t", "a\\\"b", 2)]);
+        let mut bytes = good.clone().into_bytes();
+        let at = at % bytes.len();
+        match op {
+            0 => { bytes.remove(at); }
+            1 => bytes[at] = byte,
+            2 => bytes.insert(at, byte),
+            _ => bytes.truncate(at),
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let messages = text.lines().filter(|l| !l.trim().is_empty()).count();
+        if let Ok(parsed) = parse(&text, Format::Envelope, &fixed("t")) {
+            let (_, report) = parsed.into_batches().expect("batches");
+            // Two records when the message is whole; fewer, each accounted for, otherwise.
+            proptest::prop_assert!(report.accepted_total() + report.rejected_count >= messages.min(1) as u64);
+            proptest::prop_assert!(report.accepted_total() <= 2);
+        }
+    }
+}

@@ -16,8 +16,9 @@ use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+use datafusion::arrow::ipc::CompressionType;
 use datafusion::arrow::ipc::reader::StreamReader;
-use datafusion::arrow::ipc::writer::StreamWriter;
+use datafusion::arrow::ipc::writer::{IpcWriteOptions, StreamWriter};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::error::{IoContext, Result, StoreError};
@@ -71,7 +72,13 @@ fn encode_payload(table: &StoredTable, batch: &RecordBatch, buf: &mut Vec<u8>) -
     let name = table.name().as_bytes();
     buf.extend_from_slice(&(name.len() as u16).to_le_bytes());
     buf.extend_from_slice(name);
-    let mut writer = StreamWriter::try_new(&mut *buf, &table.schema)?;
+    // LZ4: a frame is a quarter of its Arrow size (about 250 instead of 1,000 bytes per
+    // event), and the kernel's copy into the page cache cost more than compressing did
+    // (3 M events: 15.2 -> 13.2-14.0 s wall, 26.9 -> 24.5-26.2 CPU-s). Readers decode
+    // compressed and uncompressed frames alike.
+    let options =
+        IpcWriteOptions::default().try_with_compression(Some(CompressionType::LZ4_FRAME))?;
+    let mut writer = StreamWriter::try_new_with_options(&mut *buf, &table.schema, options)?;
     writer.write(batch)?;
     writer.finish()?;
     Ok(())

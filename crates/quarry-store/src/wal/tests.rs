@@ -125,3 +125,41 @@ fn checkpoint_removes_flushed_segments() {
     let (_, replay) = Wal::open(dir.path(), 2).expect("reopen");
     assert_eq!(replay.iter().map(|r| r.lsn).collect::<Vec<_>>(), [3]);
 }
+
+#[test]
+fn frames_are_lz4_compressed_and_uncompressed_ones_still_decode() {
+    let t = schema::table("DeviceProcessEvents").expect("table");
+    let mut builder = TableBatchBuilder::new(t, 1000);
+    for pid in 0..1000 {
+        let mut row = vec![None; t.columns.len()];
+        row[t.column_index("ProcessId").expect("pid")] = Some(Cell::Long(pid));
+        row[t.column_index("Timestamp").expect("ts")] = Some(Cell::DateTime(pid));
+        row[t.column_index("FolderPath").expect("path")] = Some(Cell::Str(
+            format!("C:\\Windows\\System32\\tool{}.exe", pid % 7).into(),
+        ));
+        builder.append_row(&row);
+    }
+    let b = builder.finish().expect("batch");
+    let mut compressed = Vec::new();
+    encode_payload(t, &b, &mut compressed).expect("encode");
+    // A frame as logs written before compression held it.
+    let name = t.name().as_bytes();
+    let mut plain = Vec::new();
+    plain.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    plain.extend_from_slice(name);
+    let mut writer = StreamWriter::try_new(&mut plain, &t.schema).expect("writer");
+    writer.write(&b).expect("write");
+    writer.finish().expect("finish");
+    drop(writer);
+    assert!(
+        compressed.len() < plain.len(),
+        "{} vs {}",
+        compressed.len(),
+        plain.len()
+    );
+    for payload in [&compressed, &plain] {
+        let (table, decoded) = decode_payload(payload).expect("decode");
+        assert_eq!(table.name(), t.name());
+        assert_eq!(decoded, b);
+    }
+}

@@ -15,7 +15,7 @@ use crate::schema::{self, StoredTable};
 
 const CATEGORY_PREFIX: &str = "AdvancedHunting-";
 
-/// One envelope record. Its `properties` are read into (key, value) pairs in the same
+/// One envelope record. Its `properties` are read into their table's columns in the same
 /// pass as the record when `category` comes first (as Defender writes it), so the
 /// properties text, nearly all of the input, is scanned once rather than twice.
 #[derive(Default)]

@@ -94,6 +94,14 @@ pub(crate) fn column(name: &str) -> Expr {
     Expr::Column(Column::new_unqualified(name))
 }
 
+/// The value of an operator's `name=value` parameter when it is a name (`kind=inner`).
+pub(crate) fn param_name<'p>(params: &'p [ast::OpParam], name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|p| p.name.name == name)
+        .and_then(|p| p.value.as_name())
+}
+
 /// The names of a plan's output columns, in order.
 pub(crate) fn column_names(plan: &LogicalPlan) -> Vec<String> {
     plan.schema()

@@ -15,7 +15,7 @@ use kql_syntax::ast::{self, BinaryOp, ExprKind, LogicalOp, OpParam};
 
 use crate::error::{QueryError, Result};
 use crate::planner::naming::unique_name;
-use crate::planner::{Planner, column, column_names};
+use crate::planner::{Planner, column, column_names, param_name};
 
 const LEFT: &str = "__l";
 const RIGHT: &str = "__r";
@@ -69,13 +69,6 @@ pub(crate) fn join_keys(on: &[ast::Expr]) -> Result<Vec<(String, String)>> {
         }
     }
     Ok(keys)
-}
-
-fn param_name<'p>(params: &'p [OpParam], name: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .find(|p| p.name.name == name)
-        .and_then(|p| p.value.as_name())
 }
 
 /// One row per distinct key combination: `row_number() over (partition by keys) = 1`.

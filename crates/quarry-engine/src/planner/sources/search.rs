@@ -15,23 +15,15 @@ use kql_syntax::ast::{
 };
 
 use crate::error::{QueryError, Result};
-use crate::planner::Planner;
+use crate::planner::{Planner, param_name};
 use crate::types::{ScalarType, kql_type_of};
-
-fn param<'s>(search: &'s Search, name: &str) -> Option<&'s str> {
-    search
-        .params
-        .iter()
-        .find(|p| p.name.name == name)
-        .and_then(|p| p.value.as_name())
-}
 
 pub(crate) fn plan_search(
     planner: &mut Planner<'_>,
     input: Option<LogicalPlan>,
     search: &Search,
 ) -> Result<LogicalPlan> {
-    let case_sensitive = match param(search, "kind") {
+    let case_sensitive = match param_name(&search.params, "kind") {
         None | Some("default" | "case_insensitive") => false,
         Some("case_sensitive") => true,
         Some(other) => {

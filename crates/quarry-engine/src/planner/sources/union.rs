@@ -10,16 +10,8 @@ use kql_syntax::ast::{ExprKind, Union};
 
 use crate::error::{QueryError, Result};
 use crate::planner::literal::null_of;
-use crate::planner::{Planner, TypedExpr, column};
+use crate::planner::{Planner, TypedExpr, column, param_name};
 use crate::types::{ScalarType, kql_type_of};
-
-fn param_name<'u>(union: &'u Union, name: &str) -> Option<&'u str> {
-    union
-        .params
-        .iter()
-        .find(|p| p.name.name == name)
-        .and_then(|p| p.value.as_name())
-}
 
 /// The name a `... | as Name` sub-query gives itself.
 fn as_name(e: &kql_syntax::ast::Expr) -> Option<String> {
@@ -99,12 +91,12 @@ pub(crate) fn plan_union(
             .unwrap_or_else(|| format!("union_arg{i}"));
         inputs.push((label, planner.plan_tabular(table)?));
     }
-    let inner = match param_name(union, "kind") {
+    let inner = match param_name(&union.params, "kind") {
         None | Some("outer") => false,
         Some("inner") => true,
         Some(other) => return Err(QueryError::not_supported(format!("union kind '{other}'"))),
     };
-    let source_column = param_name(union, "withsource").map(str::to_string);
+    let source_column = param_name(&union.params, "withsource").map(str::to_string);
 
     // Every (name, type) pair in order of first appearance. A name seen with several
     // types becomes one column per type, named `name_type`, as Kusto does.

@@ -384,9 +384,12 @@ impl TenantStore {
             })?;
             Ok(Some((group, entries)))
         })?;
+        let merged: Vec<_> = merged.into_iter().flatten().collect();
+        // One sync for every group's files (on Linux a syncfs covers them all anyway).
+        let written: Vec<FileEntry> = merged.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+        parquet_io::sync_written(&self.dir, &written)?;
         let mut compacted = 0;
-        for (group, entries) in merged.into_iter().flatten() {
-            parquet_io::sync_written(&self.dir, &entries)?;
+        for (group, entries) in merged {
             let entries: Vec<Arc<FileEntry>> = entries.into_iter().map(Arc::new).collect();
             let mut state = self.write();
             let mut manifest = state.manifest.clone();
